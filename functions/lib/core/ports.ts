@@ -1,0 +1,84 @@
+/**
+ * The seams the core owns: small structural interfaces that adapters implement.
+ * One adapter per real system (RAM, DingTalk, Lark, WeCom, AD, an export file, files on disk or NAS)
+ * and an embedded one where it runs locally.
+ */
+import type {
+  AccessKeyStatus, Department, Identity, RamAccessKey, RamGroup, RamLoginProfile, RamUser, RamUserInput,
+  SourceName,
+} from './model';
+
+/**
+ * A directory of people. `getUser`/`getDepartment` answer `undefined` when the entity is absent
+ * (deleted, left, or out of the source's own scope): absence is a fact, not an error.
+ *
+ * @example
+ * for await (const person of source.listUsers()) desired.push(person);
+ */
+export interface Source {
+  readonly name: SourceName;
+  getUser(sourceId: string): Promise<Identity | undefined>;
+  getDepartment(sourceId: string): Promise<Department | undefined>;
+  listUsers(): AsyncIterable<Identity>;
+  listDepartments(): AsyncIterable<Department>;
+}
+
+/**
+ * RAM as the engine sees it: SCIM for users, the OpenAPI for groups, memberships, AccessKeys and
+ * login profiles. Users are addressed by SCIM `id`; OpenAPI calls by the short `userName`.
+ * Failures are thrown as the RAM module's typed errors (retryable or final).
+ */
+export interface RamTarget {
+  listUsers(): AsyncIterable<RamUser>;
+  getUser(id: string): Promise<RamUser | undefined>;
+  findUserByExternalId(externalId: string): Promise<RamUser | undefined>;
+  findUserByUserName(userName: string): Promise<RamUser | undefined>;
+  createUser(user: RamUserInput): Promise<RamUser>;
+  replaceUser(id: string, user: RamUserInput): Promise<RamUser>;
+  deleteUser(id: string): Promise<void>;
+
+  listGroups(): AsyncIterable<RamGroup>;
+  createGroup(group: RamGroup): Promise<void>;
+  updateGroup(groupName: string, change: { newGroupName?: string; comments?: string }): Promise<void>;
+  /** userNames of the group's members. */
+  listGroupMembers(groupName: string): AsyncIterable<string>;
+  listGroupsForUser(userName: string): Promise<string[]>;
+  addUserToGroup(groupName: string, userName: string): Promise<void>;
+  removeUserFromGroup(groupName: string, userName: string): Promise<void>;
+
+  listAccessKeys(userName: string): Promise<RamAccessKey[]>;
+  setAccessKeyStatus(userName: string, accessKeyId: string, status: AccessKeyStatus): Promise<void>;
+  getLoginProfile(userName: string): Promise<RamLoginProfile | undefined>;
+  deleteLoginProfile(userName: string): Promise<void>;
+  /** Console login back for a restored user; the password is new and must be reset by the person. */
+  createLoginProfile(userName: string, profile: RamLoginProfile & { password: string }): Promise<void>;
+}
+
+/**
+ * Small durable JSON records (the AD watermark, suspensions, Native-app refresh tokens).
+ * `put` replaces atomically; `get` of a missing key answers undefined.
+ */
+export interface StateStore {
+  get<T>(key: string): Promise<T | undefined>;
+  put<T>(key: string, value: T): Promise<void>;
+  delete(key: string): Promise<void>;
+  /** Keys under a prefix, e.g. `suspension/`. */
+  list(prefix: string): Promise<string[]>;
+}
+
+/** One structured line per applied step; the sink must never receive email, mobile or secrets. */
+export interface ProvisioningLogLine {
+  runId: string;
+  changeId?: string;
+  source?: SourceName;
+  externalId?: string;
+  userName?: string;
+  groupName?: string;
+  action: string;
+  status: 'succeeded' | 'failed' | 'skipped' | 'staged' | 'planned';
+  reason: string;
+  recommendedAction?: string;
+  retryable?: boolean;
+}
+
+export type ProvisioningLog = (line: ProvisioningLogLine) => void;
