@@ -1,0 +1,61 @@
+/**
+ * A plan for people: a table an administrator can read before anything happens, and JSON for tools.
+ * Neither carries email or mobile: a plan holds only names, ids and reasons.
+ */
+import type { Plan, Step, UserStep } from './plan';
+
+const COLUMNS = ['ACTION', 'USER', 'EXTERNAL ID', 'CHANGES', 'REASON'] as const;
+
+export interface RenderOptions {
+  /** Show unchanged users too (default: only their count). */
+  includeNoop?: boolean;
+  /** Cut long cells to this many characters (default 60). */
+  width?: number;
+}
+
+export function renderPlanTable(plan: Plan, options: RenderOptions = {}): string {
+  const width = options.width ?? 60;
+  const rows = plan.steps
+    .filter((s) => options.includeNoop || s.action !== 'noop')
+    .map((s) => rowOf(s).map((cell) => cut(cell, width)));
+  const widths = COLUMNS.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const out = [line(COLUMNS), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+  if (rows.length === 0) out.push('(no changes)');
+  out.push('', summaryLine(plan));
+  for (const c of plan.conflicts) {
+    out.push(`name conflict: "${c.userName}" kept by ${c.holder} (${c.reason}); ` +
+      c.renamed.map((r) => `${r.externalId} → ${r.userName}`).join(', '));
+  }
+  if (plan.safeguard) out.push(`safeguard: ${plan.safeguard.reason}`);
+  return out.join('\n');
+}
+
+export function renderPlanJson(plan: Plan): string {
+  return JSON.stringify(plan, null, 2);
+}
+
+export function summaryLine(plan: Plan): string {
+  const s = plan.summary;
+  return `plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete, ${s.suspend} to suspend, ` +
+    `${s.restore} to restore, ${s.noop} unchanged, ${s.staged} staged, ${s.groupCreate} group(s) to create`;
+}
+
+function rowOf(step: Step): string[] {
+  if (step.kind === 'group') return [`group ${step.action}`, step.groupName, '', '', step.reason];
+  const action = step.staged ? `${step.action} (staged)` : step.action;
+  return [action, step.userName, step.externalId, changesOf(step), step.reason];
+}
+
+function changesOf(step: UserStep): string {
+  const parts = step.diff.map((d) => `${d.field}: ${d.from} → ${d.to}`);
+  if (step.action === 'create') parts.push(`displayName: ${step.displayName}`);
+  for (const g of step.groups.add) parts.push(`+${g}`);
+  for (const g of step.groups.remove) parts.push(`-${g}`);
+  return parts.join(', ');
+}
+
+function cut(text: string, width: number): string {
+  const chars = [...text];
+  return chars.length <= width ? text : `${chars.slice(0, width - 1).join('')}…`;
+}
