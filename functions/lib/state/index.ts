@@ -1,0 +1,3 @@
+export { FileStateStore } from './FileStateStore';
+export { MemoryStateStore } from './MemoryStateStore';
+export { StateCorruptError, StateError, StateIoError, StateKeyError, StateValueError } from './errors';

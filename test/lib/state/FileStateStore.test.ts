@@ -1,0 +1,120 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { FileStateStore, StateCorruptError } from '../../../functions/lib/state';
+import { fileNameForKey } from '../../../functions/lib/state/keys';
+
+const ROOT = resolve(__dirname, '../../..');
+let dir: string;
+let store: FileStateStore;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'file-state-'));
+  store = new FileStateStore(dir);
+});
+afterEach(async () => rm(dir, { recursive: true, force: true }));
+
+describe('FileStateStore', () => {
+  it('creates its directory on the first write', async () => {
+    const nested = join(dir, 'nas', 'ram-scim-sync');
+    const late = new FileStateStore(nested);
+    expect(await late.list('')).toEqual([]);
+    await late.put('ad/watermark', { usn: '1' });
+    expect((await stat(nested)).isDirectory()).toBe(true);
+    expect(await new FileStateStore(nested).get('ad/watermark')).toEqual({ usn: '1' });
+  });
+
+  it('stores odd keys as one flat file each, inside its directory, and lists them back', async () => {
+    const keys = [
+      'suspension/ad:3F2504E0-4F89-11D3-9A0C-0305E82C3301', 'suspension/dingtalk:manager 7', 'oauth/refresh-token',
+      'a/b/c/d', 'ключ/值/🙂', '%2F..%2F', '_under_score_', 'MiXeD/Case', 'dots.in.name.json', '.hidden',
+      'back\\slash', 'new\nline', 'q"u\'o`t*e?s<>|', 'a/...', '..a/b..', 'CON', '~tilde!(x)',
+    ];
+    for (const [i, key] of keys.entries()) await store.put(key, { i });
+    for (const [i, key] of keys.entries()) expect(await store.get(key)).toEqual({ i });
+    expect(await store.list('')).toEqual([...keys].sort());
+
+    const names = await readdir(dir, { withFileTypes: true });
+    expect(names).toHaveLength(keys.length);
+    for (const entry of names) {
+      expect(entry.isFile()).toBe(true);
+      expect(entry.name).toMatch(/^[a-z0-9%_-]+\.json$/);
+    }
+  });
+
+  it('survives a crash that left a temp file behind', async () => {
+    await store.put('ad/watermark', { usn: 'good' });
+    // What a crash between open and rename leaves: a half-written temp file beside the record.
+    await writeFile(join(dir, '.tmp-0123456789abcdef'), '{"usn": "torn');
+    expect(await store.get('ad/watermark')).toEqual({ usn: 'good' });
+    expect(await store.list('')).toEqual(['ad/watermark']);
+    await store.put('ad/watermark', { usn: 'next' });
+    expect(await store.get('ad/watermark')).toEqual({ usn: 'next' });
+  });
+
+  it('never leaves a torn value when the writing process is killed mid-put', async () => {
+    const big = (tag: string) => ({ tag, pad: tag.repeat(200_000) });
+    await store.put('ad/watermark', big('a'));
+    const script = join(dir, 'writer.ts');
+    await writeFile(script, [
+      `import { FileStateStore } from ${JSON.stringify(join(ROOT, 'functions/lib/state/FileStateStore.ts'))};`,
+      `const store = new FileStateStore(${JSON.stringify(dir)});`,
+      `const big = (tag: string) => ({ tag, pad: tag.repeat(200_000) });`,
+      `(async () => { for (let i = 0; ; i++) { await store.put('ad/watermark', big(i % 2 ? 'a' : 'b')); if (i === 0) console.log('writing'); } })();`,
+    ].join('\n'));
+    const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    const exited = new Promise((done) => child.once('exit', done));
+    await new Promise<void>((ready, fail) => {
+      child.stdout.once('data', () => ready());
+      child.once('exit', (code) => fail(new Error(`writer exited early (${code})`)));
+    });
+    await new Promise((r) => setTimeout(r, 150));
+    child.kill('SIGKILL');
+    await exited;
+
+    const value = await store.get<{ tag: string; pad: string }>('ad/watermark');
+    expect(['a', 'b']).toContain(value?.tag);
+    expect(value).toEqual(big(value!.tag));
+    expect(await store.list('')).toEqual(['ad/watermark']);
+  });
+
+  it('ends concurrent puts to one key with one complete value and no temp files', async () => {
+    const other = new FileStateStore(dir);
+    const values = Array.from({ length: 40 }, (_, i) => ({ writer: i, pad: String(i).repeat(50_000) }));
+    await Promise.all(values.map((v, i) => (i % 2 ? other : store).put('suspension/ad:1', v)));
+    const final = await store.get<{ writer: number }>('suspension/ad:1');
+    expect(values).toContainEqual(final);
+    expect(await readdir(dir)).toEqual([fileNameForKey('suspension/ad:1')]);
+  });
+
+  it('reports a corrupt record as StateCorruptError naming the key', async () => {
+    await store.put('suspension/ad:7', { ok: true });
+    await writeFile(join(dir, fileNameForKey('suspension/ad:7')), '{"ok": tru');
+    const failure = await store.get('suspension/ad:7').catch((err: unknown) => err);
+    expect(failure).toBeInstanceOf(StateCorruptError);
+    expect((failure as StateCorruptError).key).toBe('suspension/ad:7');
+    expect((failure as Error).message).toContain('suspension/ad:7');
+    expect((failure as Error).cause).toBeInstanceOf(SyntaxError);
+  });
+
+  it('reports an empty record file as corrupt, not absent', async () => {
+    await writeFile(join(dir, fileNameForKey('ad/watermark')), '');
+    await expect(store.get('ad/watermark')).rejects.toBeInstanceOf(StateCorruptError);
+  });
+
+  it('writes records readable by the owner only', async () => {
+    await store.put('oauth/refresh-token', { refreshToken: 'r' });
+    const mode = (await stat(join(dir, fileNameForKey('oauth/refresh-token')))).mode & 0o777;
+    expect(mode).toBe(0o600);
+    expect(JSON.parse(await readFile(join(dir, fileNameForKey('oauth/refresh-token')), 'utf8'))).toEqual({ refreshToken: 'r' });
+  });
+
+  it('ignores files in its directory that it did not write', async () => {
+    await writeFile(join(dir, 'README.txt'), 'hello');
+    await writeFile(join(dir, 'UPPER.json'), '{}');
+    await writeFile(join(dir, '%ff.json'), '{}');
+    await store.put('k', 1);
+    expect(await store.list('')).toEqual(['k']);
+  });
+});
