@@ -33,6 +33,8 @@ export interface UserStep {
   reason: string;
   /** Held by the deletion safeguard: not applied unless the run allows it. */
   staged?: boolean;
+  /** A create for someone disabled under the suspend policy: suspended right after. */
+  thenSuspend?: boolean;
 }
 
 export interface GroupStep {
@@ -131,21 +133,33 @@ function planPerson(want: DesiredUser, have: RamUser | undefined, ctx: Context):
   };
   const disabled = want.status === 'disabled';
   if (!have) {
-    if (disabled && ctx.policy.disabled !== 'none') {
-      return { ...base, action: 'noop', diff: [], groups: none(), reason: 'disabled at the source and not in RAM: nothing to create' };
+    if (disabled && ctx.policy.disabled === 'delete') {
+      return { ...base, action: 'noop', diff: [], groups: none(), reason: 'disabled at the source, policy delete: nothing to create' };
     }
+    // The end state of a disabled person under `suspend` is "account kept, no access", however the
+    // events arrived: so one seen first while disabled is created, then suspended.
+    const suspend = disabled && ctx.policy.disabled === 'suspend' && !ctx.suspended.has(want.externalId);
     return {
       ...base, action: 'create', diff: [], groups: { add: [...want.groups].sort(), remove: [] },
-      reason: disabled ? 'disabled at the source, created because the disabled policy is none' : 'new at the source',
+      ...(suspend ? { thenSuspend: true } : {}),
+      reason: !disabled ? 'new at the source'
+        : suspend ? 'new at the source, disabled: created without access (policy suspend)'
+          : 'new at the source, disabled (policy none)',
     };
   }
-  if (disabled && ctx.policy.disabled !== 'none') {
-    return deprovisionStep(have, want.externalId, ctx.policy.disabled, 'disabled at the source', ctx, base);
+  if (disabled && ctx.policy.disabled === 'delete') {
+    return deprovisionStep(have, want.externalId, 'delete', 'disabled at the source', ctx, base);
   }
   const diff = attributeDiff(have, want);
   const groups = membershipDiff(have.userName, want.groups, ctx);
   const wasSuspended = ctx.suspended.has(want.externalId);
   const changed = diff.length > 0 || groups.add.length > 0 || groups.remove.length > 0;
+  if (disabled && ctx.policy.disabled === 'suspend') {
+    // A suspended account is still kept in step, so it ends the same whatever order events came in.
+    const action: UserAction = !wasSuspended ? 'suspend' : changed ? 'update' : 'noop';
+    const why = !wasSuspended ? 'disabled at the source; policy suspend' : changed ? 'disabled (suspended); attributes changed' : 'disabled at the source; already suspended';
+    return { ...base, ramId: have.id, action, diff, groups, reason: why };
+  }
   const action: UserAction = wasSuspended ? 'restore' : changed ? 'update' : 'noop';
   const reasons = [
     wasSuspended ? 'enabled again at the source: restore what suspension changed' : '',

@@ -24,7 +24,9 @@ export function applySafeguard(plan: Plan, rules: SafeguardRules, run: Safeguard
   const released = allowed === 'all' || (typeof allowed === 'number' && deprovisions <= allowed);
   const held = (overCount || overPercent) && !released;
 
-  const limits = `limits: ${rules.maxDeletes} people or ${rules.maxDeletePercent}% of ${managed} managed`;
+  const limits = Number.isFinite(managed)
+    ? `limits: ${rules.maxDeletes} people or ${rules.maxDeletePercent}% of ${managed} managed`
+    : `limit: ${rules.maxDeletes} people (no full sync has counted the managed users yet)`;
   const reason = !(overCount || overPercent)
     ? `${deprovisions} deprovision(s) within ${limits}`
     : held

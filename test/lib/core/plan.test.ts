@@ -79,8 +79,9 @@ describe('buildPlan', () => {
     expect(back).toMatchObject({ action: 'restore', reason: expect.stringMatching(/enabled again/) });
   });
 
-  it('does not create disabled people, and deletes them under a delete policy', () => {
-    expect(byId(plan({ desired: [want('eve', { status: 'disabled' })] }), 'eve').action).toBe('noop');
+  it('creates a disabled person only to suspend them, and not at all under a delete policy', () => {
+    expect(byId(plan({ desired: [want('eve', { status: 'disabled' })] }), 'eve')).toMatchObject({ action: 'create', thenSuspend: true });
+    expect(byId(plan({ desired: [want('eve', { status: 'disabled' })], policy: { deleted: 'delete', disabled: 'delete' } }), 'eve').action).toBe('noop');
     const p = plan({
       desired: [want('eve', { status: 'disabled' })], actual: [have('eve')],
       policy: { deleted: 'delete', disabled: 'delete' },

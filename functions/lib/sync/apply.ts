@@ -1,0 +1,150 @@
+/**
+ * Apply: carries out a plan against RAM through the RamTarget port, one step at a time per user,
+ * idempotently (every call tolerates "already done"), writing one provisioning-log line per step.
+ * Order: groups first, then deprovisions (they free names), then updates and restores (renames),
+ * then creates.
+ */
+import type { Plan, Step, UserStep } from '../core/plan';
+import type { ProvisioningLog, ProvisioningLogLine, RamTarget, StateStore } from '../core/ports';
+import { type StepFailure, describeFailure } from './failure';
+import { forEachConcurrent } from './pool';
+import { deleteUser, restoreUser, suspendUser } from './deprovision';
+import { SuspensionStore } from './suspension';
+import { unknowablePassword } from './password';
+
+export interface ApplyOptions {
+  target: RamTarget;
+  state: StateStore;
+  log: ProvisioningLog;
+  runId: string;
+  /** Users worked on at once (the RAM client also caps requests). Default 4. */
+  concurrency?: number;
+  /** The change (queue message) id behind each externalId, for push. */
+  changeIdFor?: (externalId: string) => string | undefined;
+  onStep?: (outcome: StepOutcome) => void;
+  newPassword?: () => string;
+}
+
+export type OutcomeStatus = 'succeeded' | 'failed' | 'skipped' | 'staged';
+
+export interface StepOutcome {
+  step: Step;
+  status: OutcomeStatus;
+  failure?: StepFailure;
+}
+
+export interface ApplySummary {
+  created: number; updated: number; deleted: number; suspended: number; restored: number;
+  unchanged: number; failed: number; staged: number; groupsCreated: number;
+  /** Failures worth retrying (throttling, 5xx, timeouts): push fails its invocation on these. */
+  retryable: number;
+}
+
+export interface ApplyResult {
+  summary: ApplySummary;
+  outcomes: StepOutcome[];
+}
+
+const PHASES: ((s: Step) => boolean)[] = [
+  (s) => s.kind === 'group',
+  (s) => s.kind === 'user' && (s.action === 'delete' || s.action === 'suspend'),
+  (s) => s.kind === 'user' && (s.action === 'update' || s.action === 'restore'),
+  (s) => s.kind === 'user' && (s.action === 'create' || s.action === 'noop'),
+];
+
+export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<ApplyResult> {
+  const outcomes: StepOutcome[] = [];
+  const ctx = {
+    ...options,
+    suspensions: new SuspensionStore(options.state),
+    newPassword: options.newPassword ?? unknowablePassword,
+  };
+  for (const inPhase of PHASES) {
+    const steps = plan.steps.filter(inPhase);
+    await forEachConcurrent(steps, options.concurrency ?? 4, async (step) => {
+      const outcome = await runStep(step, ctx);
+      outcomes.push(outcome);
+      options.log(logLine(step, outcome, options));
+      options.onStep?.(outcome);
+    });
+  }
+  return { summary: summarizeOutcomes(outcomes), outcomes };
+}
+
+type Ctx = ApplyOptions & { suspensions: SuspensionStore; newPassword: () => string };
+
+async function runStep(step: Step, ctx: Ctx): Promise<StepOutcome> {
+  if (step.action === 'noop') return { step, status: 'skipped' };
+  if (step.kind === 'user' && step.staged) return { step, status: 'staged' };
+  try {
+    if (step.kind === 'group') await ctx.target.createGroup({ groupName: step.groupName, comments: step.comments });
+    else await runUserStep(step, ctx);
+    return { step, status: 'succeeded' };
+  } catch (error) {
+    return { step, status: 'failed', failure: describeFailure(error) };
+  }
+}
+
+async function runUserStep(step: UserStep, ctx: Ctx): Promise<void> {
+  const input = { userName: step.userName, displayName: step.displayName, externalId: step.externalId };
+  switch (step.action) {
+    case 'create':
+      await ctx.target.createUser(input);
+      await reconcileGroups(step, ctx.target);
+      if (step.thenSuspend) await suspendUser(step, ctx);
+      return;
+    case 'update':
+    case 'restore':
+      if (step.diff.length > 0) await ctx.target.replaceUser(step.ramId!, input);
+      await reconcileGroups(step, ctx.target);
+      if (step.action === 'restore') await restoreUser(step, ctx);
+      return;
+    case 'suspend':
+      if (step.diff.length > 0) await ctx.target.replaceUser(step.ramId!, input);
+      await reconcileGroups(step, ctx.target);
+      return suspendUser(step, ctx);
+    case 'delete':
+      return deleteUser(step, ctx);
+    case 'noop':
+      return;
+  }
+}
+
+async function reconcileGroups(step: UserStep, target: RamTarget): Promise<void> {
+  for (const group of step.groups.remove) await target.removeUserFromGroup(group, step.userName);
+  for (const group of step.groups.add) await target.addUserToGroup(group, step.userName);
+}
+
+function logLine(step: Step, outcome: StepOutcome, options: ApplyOptions): ProvisioningLogLine {
+  const failure = outcome.failure;
+  const common = {
+    runId: options.runId, action: step.action, status: outcome.status,
+    reason: failure ? failure.reason : outcome.status === 'staged' ? `${step.reason}; held by the deletion safeguard` : step.reason,
+    recommendedAction: failure?.recommendedAction
+      ?? (outcome.status === 'staged' ? 'review the plan, then re-run with --allow-deletes' : undefined),
+    retryable: failure?.retryable,
+  };
+  if (step.kind === 'group') return { ...common, groupName: step.groupName, action: `group-${step.action}` };
+  return {
+    ...common, changeId: options.changeIdFor?.(step.externalId), source: step.source,
+    externalId: step.externalId, userName: step.userName,
+  };
+}
+
+export function summarizeOutcomes(outcomes: StepOutcome[]): ApplySummary {
+  const s: ApplySummary = {
+    created: 0, updated: 0, deleted: 0, suspended: 0, restored: 0, unchanged: 0, failed: 0, staged: 0,
+    groupsCreated: 0, retryable: 0,
+  };
+  const done = { create: 'created', update: 'updated', delete: 'deleted', suspend: 'suspended', restore: 'restored' } as const;
+  for (const { step, status, failure } of outcomes) {
+    if (status === 'failed') {
+      s.failed++;
+      if (failure?.retryable) s.retryable++;
+    } else if (status === 'staged') s.staged++;
+    else if (status === 'skipped') { if (step.kind === 'user') s.unchanged++; }
+    else if (step.kind === 'group') s.groupsCreated++;
+    else if (step.action !== 'noop') s[done[step.action]]++;
+  }
+  return s;
+}

@@ -1,0 +1,13 @@
+/** Runs `work` over `items` with at most `concurrency` in flight; resolves when all have settled. */
+export async function forEachConcurrent<T>(
+  items: readonly T[], concurrency: number, work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const item = items[next++]!;
+      await work(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, lane));
+}

@@ -1,0 +1,48 @@
+/**
+ * Suspension records: what suspending a person changed in RAM, so enabling them again restores
+ * exactly that. Written *before* the changes (a crash leaves an incomplete record that the next run
+ * completes) and marked complete after.
+ */
+import type { StateStore } from '../core/ports';
+
+export interface SuspensionRecord {
+  externalId: string;
+  userName: string;
+  /** AccessKeys that were Active and that we set Inactive. */
+  accessKeyIds: string[];
+  /** The console login we removed, if there was one. */
+  loginProfile?: { passwordResetRequired: boolean; mfaBindRequired: boolean };
+  suspendedAt: string;
+  complete: boolean;
+}
+
+const PREFIX = 'suspension/';
+
+export const suspensionKey = (externalId: string) => `${PREFIX}${externalId}`;
+
+export class SuspensionStore {
+  constructor(private readonly state: StateStore) {}
+
+  get(externalId: string): Promise<SuspensionRecord | undefined> {
+    return this.state.get<SuspensionRecord>(suspensionKey(externalId));
+  }
+
+  put(record: SuspensionRecord): Promise<void> {
+    return this.state.put(suspensionKey(record.externalId), record);
+  }
+
+  remove(externalId: string): Promise<void> {
+    return this.state.delete(suspensionKey(externalId));
+  }
+
+  /** externalIds whose suspension finished; incomplete ones are suspended again by the next plan. */
+  async completed(): Promise<Set<string>> {
+    const keys = await this.state.list(PREFIX);
+    const done = new Set<string>();
+    for (const key of keys) {
+      const record = await this.state.get<SuspensionRecord>(key);
+      if (record?.complete) done.add(record.externalId);
+    }
+    return done;
+  }
+}
