@@ -39,10 +39,10 @@ function identityOf(i: number, s: PersonState): Identity {
 }
 
 class MutableDirectory extends ArraySource {
-  readonly people = new Map<string, Identity>();
+  readonly current = new Map<string, Identity>();
   constructor() { super('file', [], departments); }
-  override async getUser(id: string) { return this.people.get(id); }
-  override async *listUsers() { yield* this.people.values(); }
+  override async getUser(id: string) { return this.current.get(id); }
+  override async *listUsers() { yield* this.current.values(); }
 }
 
 async function run(
@@ -58,8 +58,8 @@ async function run(
       changes, sources: [directory], target: h.ram, state, settings, runId: 'prop', log: () => undefined,
     });
     for (const [n, m] of mutations.entries()) {
-      if (m.state) directory.people.set(`p${m.person}`, identityOf(m.person, m.state));
-      else directory.people.delete(`p${m.person}`);
+      if (m.state) directory.current.set(`p${m.person}`, identityOf(m.person, m.state));
+      else directory.current.delete(`p${m.person}`);
       pending.push({ source: 'file', kind: 'user', sourceId: `p${m.person}`, reason: 'mutation' });
       for (const batch of chunk(deliver(pending, n), 3)) await process(batch);
     }

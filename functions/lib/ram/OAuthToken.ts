@@ -1,0 +1,178 @@
+/**
+ * OAuth access tokens for RAM SCIM (scope /acs/scim), from a Server application (client
+ * credentials) or a Native application (refresh token, rotated and stored). Tokens are cached,
+ * refreshed ahead of expiry, and fetched by one request at a time however many callers wait.
+ */
+import type { StateStore } from '../core/ports';
+import { FinalRamError, RamAuthError, ramErrorFrom, translateTransportError, type RamError } from './errors';
+import { retryPolicy, withRetry, type RetryPolicy } from './retry';
+
+export interface TokenProvider {
+  /** A valid access token, from the cache when it has more than the refresh margin left. */
+  getToken(): Promise<string>;
+  /** Drops `token` from the cache (after a 401); a newer token already cached is kept. */
+  invalidate(token: string): void;
+}
+
+/** Where the Native application's refresh token lives in the StateStore. */
+export const REFRESH_TOKEN_KEY = 'oauth/refresh-token';
+
+export interface StoredRefreshToken {
+  refreshToken: string;
+  /** ISO 8601. */
+  obtainedAt: string;
+}
+
+export interface OAuthClientOptions {
+  tokenUrl: string;
+  clientId: string;
+  clientSecret: string;
+  /** Refresh when less than this is left. Default 5 minutes. */
+  refreshMarginMs?: number;
+  timeoutMs?: number;
+  retry?: RetryPolicy;
+  fetch?: typeof fetch;
+  now?: () => number;
+}
+
+export interface TokenAnswer {
+  accessToken: string;
+  expiresInSec: number;
+  refreshToken?: string;
+}
+
+/**
+ * One POST to the token endpoint. RAM documents the parameters in the query string with HTTP
+ * Basic client authentication; they are sent in a form body as well, as RFC 6749 has it.
+ */
+export async function requestToken(
+  options: Pick<OAuthClientOptions, 'tokenUrl' | 'clientId' | 'clientSecret' | 'timeoutMs' | 'fetch'>,
+  params: Record<string, string>,
+): Promise<TokenAnswer> {
+  const operation = `oauth.${params.grant_type ?? 'token'}`;
+  const query = new URLSearchParams({ ...params, client_id: options.clientId });
+  const url = new URL(options.tokenUrl);
+  for (const [k, v] of query) url.searchParams.set(k, v);
+  const basic = Buffer.from(`${options.clientId}:${options.clientSecret}`).toString('base64');
+  let response: Response;
+  try {
+    response = await (options.fetch ?? fetch)(url, {
+      method: 'POST',
+      headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: query.toString(),
+      signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+    });
+  } catch (error) {
+    throw translateTransportError(error, operation);
+  }
+  const text = await response.text().catch((error: unknown) => { throw translateTransportError(error, operation); });
+  const body = parseJson(text);
+  if (!response.ok) throw tokenError(response.status, body, operation);
+  return parseTokenAnswer(body, operation);
+}
+
+function parseJson(text: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value && typeof value === 'object' ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+function tokenError(status: number, body: Record<string, unknown>, operation: string): RamError {
+  const code = typeof body.error === 'string' ? body.error : typeof body.code === 'string' ? body.code : undefined;
+  const description = typeof body.error_description === 'string' ? body.error_description : undefined;
+  if (code === 'invalid_client' || code === 'invalid_grant' || code === 'unauthorized_client' || code === 'invalid_scope') {
+    return new RamAuthError({ code, status, operation, reason: description ?? `the token endpoint refused the ${code.replace('_', ' ')}` });
+  }
+  const init = { code: code ?? `HTTP${status}`, status, operation, reason: description ?? `the token endpoint answered HTTP ${status}` };
+  if (status === 400 || status === 401 || status === 403) return new RamAuthError(init);
+  return ramErrorFrom(init);
+}
+
+function parseTokenAnswer(body: Record<string, unknown>, operation: string): TokenAnswer {
+  const accessToken = body.access_token;
+  // RAM answers expires_in as a JSON string ("3599"); accept a number too.
+  const expiresIn = body.expires_in === undefined ? 3600 : Number(body.expires_in);
+  if (typeof accessToken !== 'string' || !accessToken || !Number.isFinite(expiresIn)) {
+    throw new FinalRamError({ code: 'MalformedTokenResponse', operation, reason: 'the token answer has no access_token or a bad expires_in' });
+  }
+  const refreshToken = typeof body.refresh_token === 'string' && body.refresh_token ? body.refresh_token : undefined;
+  return { accessToken, expiresInSec: expiresIn, refreshToken };
+}
+
+/** The cache and single-flight logic; subclasses say how a token is obtained. */
+abstract class CachingTokenProvider implements TokenProvider {
+  private cached?: { token: string; refreshAt: number };
+  private inflight?: Promise<string>;
+  protected readonly retry: RetryPolicy;
+  private readonly now: () => number;
+
+  constructor(protected readonly options: OAuthClientOptions) {
+    this.retry = options.retry ?? retryPolicy();
+    this.now = options.now ?? Date.now;
+  }
+
+  getToken(): Promise<string> {
+    if (this.cached && this.now() < this.cached.refreshAt) return Promise.resolve(this.cached.token);
+    this.inflight ??= this.refresh().finally(() => { this.inflight = undefined; });
+    return this.inflight;
+  }
+
+  invalidate(token: string): void {
+    if (this.cached?.token === token) this.cached = undefined;
+  }
+
+  private async refresh(): Promise<string> {
+    const answer = await this.obtain();
+    const lifetimeMs = answer.expiresInSec * 1000;
+    // A short-lived token (tests, tight app settings) still gets used for half its life.
+    const margin = Math.min(this.options.refreshMarginMs ?? 5 * 60_000, lifetimeMs / 2);
+    this.cached = { token: answer.accessToken, refreshAt: this.now() + lifetimeMs - margin };
+    return answer.accessToken;
+  }
+
+  protected abstract obtain(): Promise<TokenAnswer>;
+}
+
+/**
+ * Server application: `grant_type=client_credentials` with HTTP Basic.
+ *
+ * @example
+ * const tokens = new ClientCredentialsTokenProvider({ tokenUrl, clientId, clientSecret });
+ * const bearer = await tokens.getToken();
+ */
+export class ClientCredentialsTokenProvider extends CachingTokenProvider {
+  protected obtain(): Promise<TokenAnswer> {
+    return withRetry(this.retry, () => requestToken(this.options, { grant_type: 'client_credentials' }));
+  }
+}
+
+/**
+ * Native application: `grant_type=refresh_token`. The refresh token is read from the StateStore
+ * and a rotated one is written back before the new access token is used, so a crash between the
+ * two never leaves only a spent token on disk.
+ */
+export class RefreshTokenProvider extends CachingTokenProvider {
+  constructor(options: OAuthClientOptions, private readonly store: StateStore) {
+    super(options);
+  }
+
+  protected async obtain(): Promise<TokenAnswer> {
+    const stored = await this.store.get<StoredRefreshToken>(REFRESH_TOKEN_KEY);
+    if (!stored?.refreshToken) {
+      throw new RamAuthError({
+        code: 'MissingRefreshToken', operation: 'oauth.refresh_token',
+        reason: 'no refresh token is stored for the Native application',
+        recommendedAction: 'run `npm run consent` to authorize the Native application',
+      });
+    }
+    const answer = await withRetry(this.retry, () =>
+      requestToken(this.options, { grant_type: 'refresh_token', refresh_token: stored.refreshToken }));
+    if (answer.refreshToken && answer.refreshToken !== stored.refreshToken) {
+      await this.store.put<StoredRefreshToken>(REFRESH_TOKEN_KEY, { refreshToken: answer.refreshToken, obtainedAt: new Date().toISOString() });
+    }
+    return answer;
+  }
+}
