@@ -1,0 +1,81 @@
+/**
+ * `npm run emulator`: runs the RAM emulator on EMULATOR_PORT (default 9100) and prints how to point
+ * the product at it. Optional faults: EMULATOR_FAULT_RATE (0..1), EMULATOR_FAULT_KINDS
+ * (comma-separated, default all), EMULATOR_FAULT_SEED.
+ *
+ * The credentials printed are the emulator's built-in test values, not real secrets.
+ */
+import { startRamEmulator } from './RamEmulator';
+import { DEFAULT_ACCESS_KEYS, DEFAULT_CLIENTS, FAULT_KINDS, type FaultKind, type FaultOptions } from './types';
+
+class EmulatorConfigError extends Error {
+  override readonly name = 'EmulatorConfigError';
+}
+
+function intFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new EmulatorConfigError(`${name} must be a non-negative integer, got "${raw}"`);
+  return value;
+}
+
+function faultsFromEnv(): FaultOptions | undefined {
+  const rateRaw = process.env.EMULATOR_FAULT_RATE;
+  if (rateRaw === undefined || rateRaw === '') return undefined;
+  const rate = Number(rateRaw);
+  if (!(rate >= 0 && rate <= 1)) throw new EmulatorConfigError(`EMULATOR_FAULT_RATE must be within 0..1, got "${rateRaw}"`);
+  const kinds = (process.env.EMULATOR_FAULT_KINDS ?? FAULT_KINDS.join(','))
+    .split(',')
+    .map((k) => k.trim())
+    .filter((k) => k !== '');
+  const unknown = kinds.filter((k) => !(FAULT_KINDS as readonly string[]).includes(k));
+  if (unknown.length > 0) throw new EmulatorConfigError(`EMULATOR_FAULT_KINDS has unknown kinds: ${unknown.join(', ')}`);
+  const seed = process.env.EMULATOR_FAULT_SEED;
+  return { rate, kinds: kinds as FaultKind[], ...(seed ? { seed: intFromEnv('EMULATOR_FAULT_SEED', 0) } : {}) };
+}
+
+async function main(): Promise<void> {
+  const faults = faultsFromEnv();
+  const emu = await startRamEmulator({ port: intFromEnv('EMULATOR_PORT', 9100), ...(faults ? { faults } : {}) });
+  const server = DEFAULT_CLIENTS.find((c) => c.type === 'server');
+  const native = DEFAULT_CLIENTS.find((c) => c.type === 'native');
+  const key = DEFAULT_ACCESS_KEYS[0];
+  const lines = [
+    `RAM emulator listening on ${emu.url}`,
+    `  SCIM      ${emu.scimUrl}/Users`,
+    `  token     ${emu.tokenUrl}`,
+    `  authorize ${emu.authorizeUrl}   (native app: ${native?.clientId ?? '-'})`,
+    `  OpenAPI   ${emu.url}  (RAM 2015-05-01, V3 and V2 signatures)`,
+    faults ? `  faults    rate ${faults.rate}, kinds ${faults.kinds.join(',')}` : '  faults    off',
+    '',
+    'Point the product at it with:',
+    `export RAM_SCIM_URL=${emu.scimUrl}`,
+    `export RAM_OAUTH_TOKEN_URL=${emu.tokenUrl}`,
+    `export RAM_OAUTH_CLIENT_ID=${server?.clientId ?? ''}`,
+    `export RAM_OAUTH_CLIENT_SECRET=${server?.clientSecret ?? ''}`,
+    `export RAM_OPENAPI_ENDPOINT=${emu.url}`,
+    `export ALIBABA_CLOUD_ACCESS_KEY_ID=${key?.accessKeyId ?? ''}`,
+    `export ALIBABA_CLOUD_ACCESS_KEY_SECRET=${key?.accessKeySecret ?? ''}`,
+    '',
+    'Ctrl-C to stop.',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  const stop = (signal: NodeJS.Signals): void => {
+    process.stdout.write(`\n${signal}: stopping the RAM emulator\n`);
+    emu.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        process.stderr.write(`ram-emulator: close failed: ${String(err)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`ram-emulator: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
