@@ -1,10 +1,12 @@
 /**
  * `npm run emulator`: runs the RAM emulator on EMULATOR_PORT (default 9100) and prints how to point
  * the product at it. Optional faults: EMULATOR_FAULT_RATE (0..1), EMULATOR_FAULT_KINDS
- * (comma-separated, default all), EMULATOR_FAULT_SEED.
+ * (comma-separated, default all), EMULATOR_FAULT_SEED. The account is kept in EMULATOR_STATE_FILE
+ * (default `.state/emulator.json` under the repository root; set it empty to keep it in memory only).
  *
  * The credentials printed are the emulator's built-in test values, not real secrets.
  */
+import { resolve } from 'node:path';
 import { startRamEmulator } from './RamEmulator';
 import { DEFAULT_ACCESS_KEYS, DEFAULT_CLIENTS, FAULT_KINDS, type FaultKind, type FaultOptions } from './types';
 
@@ -35,9 +37,21 @@ function faultsFromEnv(): FaultOptions | undefined {
   return { rate, kinds: kinds as FaultKind[], ...(seed ? { seed: intFromEnv('EMULATOR_FAULT_SEED', 0) } : {}) };
 }
 
+/** Where the account is kept: unset means the default file, empty means memory only. */
+function stateFileFromEnv(): string | undefined {
+  const raw = process.env.EMULATOR_STATE_FILE;
+  if (raw === undefined) return resolve(__dirname, '../../.state/emulator.json');
+  return raw.trim() === '' ? undefined : resolve(raw);
+}
+
 async function main(): Promise<void> {
   const faults = faultsFromEnv();
-  const emu = await startRamEmulator({ port: intFromEnv('EMULATOR_PORT', 9100), ...(faults ? { faults } : {}) });
+  const stateFile = stateFileFromEnv();
+  const emu = await startRamEmulator({
+    port: intFromEnv('EMULATOR_PORT', 9100),
+    ...(faults ? { faults } : {}),
+    ...(stateFile ? { stateFile } : {}),
+  });
   const server = DEFAULT_CLIENTS.find((c) => c.type === 'server');
   const native = DEFAULT_CLIENTS.find((c) => c.type === 'native');
   const key = DEFAULT_ACCESS_KEYS[0];
@@ -48,6 +62,9 @@ async function main(): Promise<void> {
     `  authorize ${emu.authorizeUrl}   (native app: ${native?.clientId ?? '-'})`,
     `  OpenAPI   ${emu.url}  (RAM 2015-05-01, V3 and V2 signatures)`,
     faults ? `  faults    rate ${faults.rate}, kinds ${faults.kinds.join(',')}` : '  faults    off',
+    stateFile
+      ? `  state     ${stateFile}  (${emu.state.users().length} users, ${emu.state.groups().length} groups; EMULATOR_STATE_FILE= for memory only)`
+      : '  state     in memory only (EMULATOR_STATE_FILE is empty)',
     '',
     'Point the product at it with:',
     `export RAM_SCIM_URL=${emu.scimUrl}`,
