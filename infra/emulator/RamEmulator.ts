@@ -52,10 +52,12 @@ function createCounters(): EmulatorCounters {
     reads: 0,
     writes: 0,
     byAction: {},
+    faults: {},
     reset() {
       counters.reads = 0;
       counters.writes = 0;
       counters.byAction = {};
+      counters.faults = {};
     },
   };
   return counters;
@@ -118,6 +120,7 @@ export async function startRamEmulator(options: EmulatorOptions = {}): Promise<R
     const r = route(req);
     if (!r) return writeReply(res, scimError(404, `no resource at ${req.rawPath}`));
     const fault: FaultDecision = faults.decide(r.surface);
+    if (fault.kind !== 'none') counters.faults[fault.kind] = (counters.faults[fault.kind] ?? 0) + 1;
     switch (fault.kind) {
       case 'none':
         return writeReply(res, apply(r, req));

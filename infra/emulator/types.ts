@@ -72,6 +72,8 @@ export interface EmulatorCounters {
   reads: number;
   /** e.g. `SCIM POST /Users`, `SCIM GET /Users`, `SCIM GET /Users/{id}`, `AddUserToGroup`. */
   byAction: Record<string, number>;
+  /** Faults injected, by kind: proof in a test that the faults really happened. */
+  faults: Record<string, number>;
   reset(): void;
 }
 

@@ -16,6 +16,8 @@ const settings: SyncSettings = {
   safeguard: DEFAULT_SAFEGUARD,
 };
 
+const injected = new Set<string>();
+
 async function syncedSnapshot(faulty: boolean, seed = 7): Promise<unknown> {
   const h = await startRamHarness({ timeoutMs: faulty ? 300 : 5000, maxAttempts: 6 });
   try {
@@ -31,6 +33,7 @@ async function syncedSnapshot(faulty: boolean, seed = 7): Promise<unknown> {
       if (report.result!.summary.retryable === 0) break;
     }
     h.emulator.setFaults(undefined);
+    if (faulty) for (const kind of Object.keys(h.emulator.counters.faults)) injected.add(kind);
     return { ram: h.emulator.state.snapshot(), suspended: (await h.state.list('suspension/')).sort() };
   } finally {
     await h.close();
@@ -38,8 +41,12 @@ async function syncedSnapshot(faulty: boolean, seed = 7): Promise<unknown> {
 }
 
 describe('runFullSync under injected RAM faults', () => {
-  it.each([7, 11, 23])('converges to the fault-free end state (seed %i)', async (seed) => {
+  it.each(String(process.env.SEEDS ?? '1,2,5').split(',').map(Number))('converges to the fault-free end state (seed %i)', async (seed) => {
     const clean = await syncedSnapshot(false);
     expect(await syncedSnapshot(true, seed)).toEqual(clean);
   }, 60_000);
+
+  it('really injected every kind of fault across those runs', () => {
+    expect([...injected].sort()).toEqual(['429', '500', 'reset-after', 'reset-before', 'throttle', 'timeout']);
+  });
 });
