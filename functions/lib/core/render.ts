@@ -18,8 +18,9 @@ export function renderPlanTable(plan: Plan, options: RenderOptions = {}): string
   const rows = plan.steps
     .filter((s) => options.includeNoop || s.action !== 'noop')
     .map((s) => rowOf(s).map((cell) => cut(cell, width)));
-  const widths = COLUMNS.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const widths = COLUMNS.map((h, i) => Math.max(h.length, ...rows.map((r) => displayWidth(r[i]!))));
+  const line = (cells: readonly string[]) =>
+    cells.map((c, i) => c + ' '.repeat(widths[i]! - displayWidth(c))).join('  ').trimEnd();
   const out = [line(COLUMNS), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
   if (rows.length === 0) out.push('(no changes)');
   out.push('', summaryLine(plan));
@@ -53,6 +54,15 @@ function changesOf(step: UserStep): string {
   for (const g of step.groups.add) parts.push(`+${g}`);
   for (const g of step.groups.remove) parts.push(`-${g}`);
   return parts.join(', ');
+}
+
+// CJK ideographs, kana, Hangul and full-width forms take two terminal columns (张伟 is 4 wide).
+const WIDE = /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/u;
+
+export function displayWidth(text: string): number {
+  let width = 0;
+  for (const ch of text) width += WIDE.test(ch) ? 2 : 1;
+  return width;
 }
 
 function cut(text: string, width: number): string {

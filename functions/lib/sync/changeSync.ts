@@ -81,9 +81,9 @@ async function planAndApply(input: ChangeSyncInput, snap: Snapshot): Promise<{ p
   const suspended = new Set(records.filter((r) => r?.complete).map((r) => r!.externalId));
   const groups = rules.groups.length ? await readMemberships(input.target, snap.actual, rules.groups.map((r) => r.group)) : undefined;
 
-  const mapped = mapIdentities({ identities: snap.identities, departments: snap.departments, rules, actual: snap.actual });
+  const { mapped, actual } = await mapSeeingHolders(input.target, snap, rules);
   const plan = applySafeguard(buildPlan({
-    desired: mapped.desired, actual: snap.actual, coverage: { kind: 'externalIds', externalIds: snap.externalIds },
+    desired: mapped.desired, actual, coverage: { kind: 'externalIds', externalIds: snap.externalIds },
     policy, suspended, groupRules: rules.groups, actualGroups: groups?.existing, actualMembers: groups?.members,
     conflicts: mapped.conflicts,
   }), safeguard, {
@@ -96,6 +96,27 @@ async function planAndApply(input: ChangeSyncInput, snap: Snapshot): Promise<{ p
     changeIdFor: () => input.changeId,
   });
   return { plan, result };
+}
+
+/**
+ * Maps the people, then, for anyone the mapping would rename, looks up who holds the wanted name
+ * and maps again: a person kept on a suffixed name must not try (and fail) a rename on every push.
+ * Creates stay optimistic; a taken name there costs one failed write and one lookup, once.
+ */
+async function mapSeeingHolders(target: RamTarget, snap: Snapshot, rules: SyncSettings['rules']) {
+  const map = (actual: RamUser[]) => mapIdentities({ identities: snap.identities, departments: snap.departments, rules, actual });
+  let mapped = map(snap.actual);
+  const current = new Map(snap.actual.map((u) => [u.externalId, u]));
+  const renames = mapped.desired.filter((d) => {
+    const have = current.get(d.externalId);
+    return have !== undefined && have.userName.toLowerCase() !== d.userName;
+  });
+  if (renames.length === 0) return { mapped, actual: snap.actual };
+  const holders = (await Promise.all(renames.map((d) => target.findUserByUserName(d.userName))))
+    .filter((u): u is RamUser => u !== undefined && !current.has(u.externalId));
+  const actual = [...snap.actual, ...holders];
+  if (holders.length > 0) mapped = map(actual);
+  return { mapped, actual };
 }
 
 /** Memberships of the mapped groups for just these users: one ListGroupsForUser each, one ListGroups. */

@@ -2,14 +2,16 @@
  * A directory kept in a file: an HR export (CSV) or the shipped sample (JSON). The reference
  * implementation of the `Source` port.
  */
+import { stat } from 'node:fs/promises';
 import type { Department, Identity, SourceName } from '../../core/model';
 import type { Source } from '../../core/ports';
 import type { Directory } from './directory';
 import { formatOf, loadDirectory } from './load';
 
 /**
- * Reads the file once, on first use, and answers from memory after that; a new FileSource reads
- * it again. Callers get copies, so nothing they do changes what later calls answer.
+ * Reads the file on first use and answers from memory until the file changes (its modification
+ * time or size), so a warm function or the local stack sees an edited export. Callers get copies,
+ * so nothing they do changes what later calls answer.
  *
  * @example
  * const source = createFileSource('infra/sample/directory.json');
@@ -19,7 +21,7 @@ import { formatOf, loadDirectory } from './load';
 export class FileSource implements Source {
   readonly name = 'file' satisfies SourceName;
   readonly path: string;
-  private loading?: Promise<Directory>;
+  private cached?: { stamp: string; loading: Promise<Directory> };
 
   /** Throws FileSourceError at once for an extension other than .json or .csv. */
   constructor(path: string) {
@@ -45,14 +47,28 @@ export class FileSource implements Source {
     for (const department of (await this.directory()).departments.values()) yield structuredClone(department);
   }
 
-  private directory(): Promise<Directory> {
-    // Concurrent first calls share one read. A failed read is forgotten so the next call retries
+  private async directory(): Promise<Directory> {
+    const stamp = await stampOf(this.path);
+    // Concurrent calls share one read. A failed read is forgotten so the next call retries
     // (the file may have been fixed, or the failure was transient).
-    this.loading ??= loadDirectory(this.path).catch((error: unknown) => {
-      this.loading = undefined;
-      throw error;
-    });
-    return this.loading;
+    if (!this.cached || this.cached.stamp !== stamp) {
+      const loading: Promise<Directory> = loadDirectory(this.path).catch((error: unknown) => {
+        if (this.cached?.loading === loading) this.cached = undefined;
+        throw error;
+      });
+      this.cached = { stamp, loading };
+    }
+    return this.cached.loading;
+  }
+}
+
+/** What tells a changed file; empty when it cannot be read (loading then says why). */
+async function stampOf(path: string): Promise<string> {
+  try {
+    const info = await stat(path);
+    return `${info.mtimeMs}:${info.size}`;
+  } catch {
+    return '';
   }
 }
 

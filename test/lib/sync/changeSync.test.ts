@@ -1,0 +1,77 @@
+import type { Change, Department, Identity } from '../../../functions/lib/core/model';
+import type { ProvisioningLogLine } from '../../../functions/lib/core/ports';
+import { DEFAULT_DEPROVISION_POLICY, DEFAULT_MAPPING_RULES } from '../../../functions/lib/core/rules';
+import { syncChanges } from '../../../functions/lib/sync/changeSync';
+import type { SyncSettings } from '../../../functions/lib/sync/fullSync';
+import { ArraySource } from '../../support/ArraySource';
+import { type RamHarness, startRamHarness } from '../../support/ramHarness';
+
+const departments: Department[] = [
+  { source: 'file', sourceId: 'eng', name: 'Engineering' },
+  { source: 'file', sourceId: 'platform', name: 'Platform', parentId: 'eng' },
+];
+const settings: SyncSettings = {
+  rules: { ...DEFAULT_MAPPING_RULES, userName: ['{userName}'], groups: [{ department: 'Engineering', group: 'engineering' }] },
+  policy: DEFAULT_DEPROVISION_POLICY,
+  safeguard: { maxDeletes: 2, maxDeletePercent: 10 },
+};
+const person = (id: string, userName: string, departmentIds: string[] = []): Identity => ({
+  source: 'file', sourceId: id, userName, displayName: userName.toUpperCase(), departmentIds, status: 'active',
+});
+const change = (sourceId: string, source: Change['source'] = 'file'): Change => ({ source, kind: 'user', sourceId, reason: 'test' });
+
+describe('syncChanges (the push path)', () => {
+  let h: RamHarness;
+  let lines: ProvisioningLogLine[];
+  const push = (people: Identity[], changes: Change[]) => syncChanges({
+    changes, sources: [new ArraySource('file', people, departments)], target: h.ram, state: h.state, settings,
+    runId: 'push-1', changeId: 'msg-42', log: (l) => lines.push(l),
+  });
+
+  beforeEach(async () => { h = await startRamHarness(); lines = []; });
+  afterEach(() => h.close());
+
+  it('creates the named person, with groups from an ancestor department, logging the change id', async () => {
+    const report = await push([person('p1', 'bob', ['platform'])], [change('p1')]);
+    expect(report.result.summary).toMatchObject({ created: 1, failed: 0 });
+    expect(h.emulator.state.snapshot().users).toEqual([expect.objectContaining({ userName: 'bob', externalId: 'file:p1', groups: ['engineering'] })]);
+    expect(lines).toContainEqual(expect.objectContaining({ changeId: 'msg-42', externalId: 'file:p1', action: 'create', status: 'succeeded' }));
+  });
+
+  it('takes a suffixed name when a user it could not see (made in the console) holds the wanted one', async () => {
+    h.emulator.state.seedConsoleUser('bob', 'Bob from the console');
+    const report = await push([person('p1', 'bob')], [change('p1')]);
+    expect(report.result.summary).toMatchObject({ created: 1, failed: 0 });
+    const ours = h.emulator.state.userByExternalId('file:p1')!;
+    expect(ours.userName).toMatch(/^bob-[0-9a-f]{6}$/);
+    expect(h.emulator.state.userByName('bob')?.displayName).toBe('Bob from the console');
+
+    h.emulator.counters.reset();
+    const again = await push([person('p1', 'bob')], [change('p1')]);
+    expect(again.result.summary).toMatchObject({ created: 0, updated: 0, unchanged: 1 });
+    expect(h.emulator.counters.writes).toBe(0);
+  });
+
+  it('deprovisions a person who is gone at the source, and does nothing for someone never provisioned', async () => {
+    await push([person('p1', 'carol')], [change('p1')]);
+    const report = await push([], [change('p1'), change('never-seen')]);
+    expect(report.result.summary).toMatchObject({ deleted: 1, failed: 0 });
+    expect(h.emulator.state.users()).toEqual([]);
+  });
+
+  it('acts once on duplicates within a batch, and drops changes of sources not configured here', async () => {
+    const report = await push([person('p1', 'dan')], [change('p1'), change('p1'), change('x', 'dingtalk')]);
+    expect(report.ignored).toEqual([change('x', 'dingtalk')]);
+    expect(report.plan.steps.filter((s) => s.kind === 'user')).toHaveLength(1);
+    expect(h.emulator.state.users()).toHaveLength(1);
+  });
+
+  it('holds a batch with more deprovisions than the count limit', async () => {
+    const people = ['a', 'b', 'c'].map((n) => person(n, n));
+    await push(people, people.map((p) => change(p.sourceId)));
+    const report = await push([], people.map((p) => change(p.sourceId)));
+    expect(report.plan.safeguard).toMatchObject({ held: true, deprovisions: 3 });
+    expect(report.result.summary).toMatchObject({ staged: 3, deleted: 0 });
+    expect(h.emulator.state.users()).toHaveLength(3);
+  });
+});
