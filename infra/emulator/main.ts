@@ -8,7 +8,8 @@
  */
 import { resolve } from 'node:path';
 import { startRamEmulator } from './RamEmulator';
-import { DEFAULT_ACCESS_KEYS, DEFAULT_CLIENTS, FAULT_KINDS, type FaultKind, type FaultOptions } from './types';
+import { EMULATOR_DEFAULT_PORT, emulatorEnv } from './env';
+import { DEFAULT_CLIENTS, FAULT_KINDS, type FaultKind, type FaultOptions } from './types';
 
 class EmulatorConfigError extends Error {
   override readonly name = 'EmulatorConfigError';
@@ -48,13 +49,11 @@ async function main(): Promise<void> {
   const faults = faultsFromEnv();
   const stateFile = stateFileFromEnv();
   const emu = await startRamEmulator({
-    port: intFromEnv('EMULATOR_PORT', 9100),
+    port: intFromEnv('EMULATOR_PORT', EMULATOR_DEFAULT_PORT),
     ...(faults ? { faults } : {}),
     ...(stateFile ? { stateFile } : {}),
   });
-  const server = DEFAULT_CLIENTS.find((c) => c.type === 'server');
   const native = DEFAULT_CLIENTS.find((c) => c.type === 'native');
-  const key = DEFAULT_ACCESS_KEYS[0];
   const lines = [
     `RAM emulator listening on ${emu.url}`,
     `  SCIM      ${emu.scimUrl}/Users`,
@@ -67,13 +66,7 @@ async function main(): Promise<void> {
       : '  state     in memory only (EMULATOR_STATE_FILE is empty)',
     '',
     'Point the product at it with:',
-    `export RAM_SCIM_URL=${emu.scimUrl}`,
-    `export RAM_OAUTH_TOKEN_URL=${emu.tokenUrl}`,
-    `export RAM_OAUTH_CLIENT_ID=${server?.clientId ?? ''}`,
-    `export RAM_OAUTH_CLIENT_SECRET=${server?.clientSecret ?? ''}`,
-    `export RAM_OPENAPI_ENDPOINT=${emu.url}`,
-    `export ALIBABA_CLOUD_ACCESS_KEY_ID=${key?.accessKeyId ?? ''}`,
-    `export ALIBABA_CLOUD_ACCESS_KEY_SECRET=${key?.accessKeySecret ?? ''}`,
+    ...Object.entries(emulatorEnv(emu.url)).map(([name, value]) => `export ${name}=${value}`),
     '',
     'Ctrl-C to stop.',
   ];

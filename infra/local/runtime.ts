@@ -12,7 +12,7 @@ import { FileStateStore } from '../../functions/lib/state/FileStateStore';
 import { parseSyncSettings } from '../../functions/lib/sync/config';
 import type { SyncSettings } from '../../functions/lib/sync/fullSync';
 import { type RunningEmulator, startRamEmulator } from '../emulator/RamEmulator';
-import { EMULATOR_DEFAULTS, emulatorEnv } from './emulatorEnv';
+import { EMULATOR_DEFAULT_PORT, emulatorEnv } from '../emulator/env';
 
 export const REPO_ROOT = path.resolve(__dirname, '../..');
 export const SAMPLE_DIRECTORY = path.join(REPO_ROOT, 'infra/sample/directory.json');
@@ -83,7 +83,7 @@ function selectSources(env: NodeJS.ProcessEnv, only: string[] | undefined, notes
 
 /** An emulator from `npm start` or `npm run emulator`, so two local processes share one RAM. */
 async function findRunningEmulator(env: NodeJS.ProcessEnv): Promise<string | undefined> {
-  const url = env.EMULATOR_URL || `http://127.0.0.1:${env.EMULATOR_PORT || EMULATOR_DEFAULTS.port}`;
+  const url = env.EMULATOR_URL || `http://127.0.0.1:${env.EMULATOR_PORT || EMULATOR_DEFAULT_PORT}`;
   try {
     const res = await fetch(`${url}/ResourceTypes`, { signal: AbortSignal.timeout(500) });
     return res.ok && res.headers.get('x-ram-emulator') ? url : undefined;

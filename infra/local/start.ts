@@ -9,11 +9,11 @@ import path from 'node:path';
 import { renderPlanTable } from '../../functions/lib/core/render';
 import { runFullSync } from '../../functions/lib/sync/fullSync';
 import { summaryText } from '../cli/sync';
-import { EMULATOR_DEFAULTS } from './emulatorEnv';
+import { EMULATOR_DEFAULT_PORT } from '../emulator/env';
 import { SAMPLE_DIRECTORY, openLocalRuntime } from './runtime';
 
 async function main(): Promise<void> {
-  const port = Number(process.env.EMULATOR_PORT || EMULATOR_DEFAULTS.port);
+  const port = Number(process.env.EMULATOR_PORT || EMULATOR_DEFAULT_PORT);
   const runtime = await openLocalRuntime(process.env, { emulatorPort: port });
   console.log('ram-scim-sync local stack');
   for (const note of runtime.notes) console.log(`  ${note}`);

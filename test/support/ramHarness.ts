@@ -4,7 +4,7 @@
  */
 import type { FaultOptions } from '../../infra/emulator/RamEmulator';
 import { type RunningEmulator, startRamEmulator } from '../../infra/emulator/RamEmulator';
-import { emulatorEnv } from '../../infra/local/emulatorEnv';
+import { emulatorEnv } from '../../infra/emulator/env';
 import type { StateStore } from '../../functions/lib/core/ports';
 import { type RamClient, createRamClient } from '../../functions/lib/ram/RamClient';
 import { parseRamConfig } from '../../functions/lib/ram/config';
