@@ -4,7 +4,7 @@
  * and an embedded one where it runs locally.
  */
 import type {
-  AccessKeyStatus, Department, Identity, RamAccessKey, RamGroup, RamLoginProfile, RamUser, RamUserInput,
+  AccessKeyStatus, Change, ChangeBatch, Department, Identity, RamAccessKey, RamGroup, RamLoginProfile, RamUser, RamUserInput,
   SourceName,
 } from './model';
 
@@ -82,3 +82,15 @@ export interface ProvisioningLogLine {
 }
 
 export type ProvisioningLog = (line: ProvisioningLogLine) => void;
+
+/**
+ * Where webhooks and pollers put changes for `push`. `publish` resolves once every batch is durably
+ * accepted (FC's async queue, or the local SQLite queue) and throws otherwise, so a webhook can
+ * answer 5xx and let the platform retry.
+ *
+ * @example
+ * await queue.publish([{ source: 'dingtalk', kind: 'user', sourceId: '0123', reason: 'user_modify_org' }]);
+ */
+export interface ChangeQueue {
+  publish(changes: Change[]): Promise<ChangeBatch[]>;
+}
