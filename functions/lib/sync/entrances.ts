@@ -1,0 +1,97 @@
+/**
+ * The use cases behind the two functions, free of FC: `push` applies a queue batch, `full-sync`
+ * runs the one-click push. Handlers only decode, call one of these, and encode.
+ */
+import type { ChangeBatch } from '../core/model';
+import type { PlanSummary, SafeguardVerdict } from '../core/plan';
+import type { ProvisioningLog } from '../core/ports';
+import type { ApplySummary, StepOutcome } from './apply';
+import { syncChanges } from './changeSync';
+import type { EngineEnvironment } from './environment';
+import type { StepFailure } from './failure';
+import { runFullSync } from './fullSync';
+import type { FullSyncRequest } from './messages';
+
+/** Some changes failed in a way a retry can fix: FC retries the whole batch (safe: it is level-based). */
+export class RetryableBatchError extends Error {
+  readonly retryable = true;
+  constructor(readonly batchId: string, readonly failures: FailureReport[]) {
+    super(`batch ${batchId}: ${failures.length} change(s) failed retryably; FC will retry the batch`);
+    this.name = 'RetryableBatchError';
+  }
+}
+
+export interface FailureReport extends StepFailure {
+  action: string;
+  externalId?: string;
+  userName?: string;
+  groupName?: string;
+}
+
+export interface PushResult {
+  batchId: string;
+  summary: ApplySummary;
+  /** Final failures: logged with their reason and recommended action, not retried. */
+  failures: FailureReport[];
+  ignored: number;
+}
+
+export async function pushBatch(
+  engine: EngineEnvironment, batch: ChangeBatch, run: { runId: string; log: ProvisioningLog },
+): Promise<PushResult> {
+  const report = await syncChanges({
+    ...engine, changes: batch.changes, runId: run.runId, changeId: batch.id, log: run.log,
+  });
+  const failures = failuresOf(report.result.outcomes);
+  const retryable = failures.filter((f) => f.retryable);
+  if (retryable.length > 0) throw new RetryableBatchError(batch.id, retryable);
+  return { batchId: batch.id, summary: report.result.summary, failures, ignored: report.ignored.length };
+}
+
+export interface FullSyncResult {
+  runId: string;
+  dryRun: boolean;
+  plan: PlanSummary;
+  safeguard?: SafeguardVerdict;
+  conflicts: number;
+  result?: ApplySummary;
+  /** The first failures, with what to do; the provisioning log has them all. */
+  failures: FailureReport[];
+}
+
+export async function fullSync(
+  engine: EngineEnvironment, request: FullSyncRequest, run: { runId: string; log: ProvisioningLog },
+): Promise<FullSyncResult> {
+  const sources = request.sources ? engine.sources.filter((s) => request.sources!.includes(s.name)) : engine.sources;
+  const missing = (request.sources ?? []).filter((name) => !sources.some((s) => s.name === name));
+  if (missing.length > 0) throw new UnknownSourceError(missing, engine.sources.map((s) => s.name));
+  const report = await runFullSync({
+    ...engine, sources, dryRun: request.dryRun, allowDeletes: request.allowDeletes, runId: run.runId, log: run.log,
+  });
+  return {
+    runId: run.runId,
+    dryRun: request.dryRun,
+    plan: report.plan.summary,
+    safeguard: report.plan.safeguard,
+    conflicts: report.plan.conflicts.length,
+    result: report.result?.summary,
+    failures: failuresOf(report.result?.outcomes ?? []).slice(0, 50),
+  };
+}
+
+/** A full sync asked for a source this deployment does not have: a final, explained error. */
+export class UnknownSourceError extends Error {
+  readonly retryable = false;
+  constructor(readonly unknown: string[], readonly configured: string[]) {
+    super(`source(s) ${unknown.join(', ')} not configured here (configured: ${configured.join(', ') || 'none'})`);
+    this.name = 'UnknownSourceError';
+  }
+}
+
+function failuresOf(outcomes: StepOutcome[]): FailureReport[] {
+  return outcomes.filter((o) => o.status === 'failed' && o.failure).map(({ step, failure }) => ({
+    ...failure!,
+    action: step.action,
+    ...(step.kind === 'user' ? { externalId: step.externalId, userName: step.userName } : { groupName: step.groupName }),
+  }));
+}
