@@ -1,0 +1,37 @@
+import path from 'node:path';
+import { ConfigError } from '../../../functions/lib/core/errors';
+import { engineFromEnv } from '../../../functions/lib/sync/environment';
+
+const SAMPLE = path.resolve(__dirname, '../../../infra/sample/directory.json');
+const credentials = () => ({ accessKeyId: 'ak', accessKeySecret: 'sk' });
+const variablesOf = (env: NodeJS.ProcessEnv) => {
+  try {
+    engineFromEnv(env, { credentials });
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).not.toMatch(/s3cret/);
+    return (error as ConfigError).problems.map((p) => p.variable).sort();
+  }
+  throw new Error('expected a ConfigError');
+};
+
+describe('engineFromEnv (cold start)', () => {
+  it('names every missing variable at once', () => {
+    expect(variablesOf({})).toEqual(['DIRECTORY_FILE', 'RAM_OAUTH_CLIENT_ID', 'RAM_OAUTH_CLIENT_SECRET', 'STATE_DIR']);
+  });
+
+  it('names malformed ones, never echoing a secret', () => {
+    expect(variablesOf({
+      DIRECTORY_FILE: '/nowhere/people.json', RAM_OAUTH_CLIENT_ID: 'id', RAM_OAUTH_CLIENT_SECRET: 's3cret',
+      RAM_SCIM_URL: 'scim.aliyun.com', STATE_DIR: '/tmp/x', DEPROVISION_DELETED: 'shred',
+    })).toEqual(['DEPROVISION_DELETED', 'DIRECTORY_FILE', 'RAM_SCIM_URL']);
+  });
+
+  it('builds the engine from a complete environment', () => {
+    const engine = engineFromEnv({
+      DIRECTORY_FILE: SAMPLE, RAM_OAUTH_CLIENT_ID: 'id', RAM_OAUTH_CLIENT_SECRET: 's3cret', STATE_DIR: '/tmp/state',
+    }, { credentials });
+    expect(engine.sources.map((s) => s.name)).toEqual(['file']);
+    expect(engine.settings.policy).toEqual({ deleted: 'delete', disabled: 'suspend' });
+  });
+});
