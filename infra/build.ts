@@ -9,30 +9,48 @@ import { build } from 'esbuild';
 const root = path.resolve(__dirname, '..');
 const functionsDir = path.join(root, 'functions');
 
+/**
+ * Never bundled: `proxy-agent` is an optional lazy require inside @alicloud/fc2's HTTP stack (urllib)
+ * that is never reached; better-sqlite3 is the local queue's native module and must not reach FC.
+ */
+const EXTERNAL = ['proxy-agent', 'better-sqlite3'];
+
+export interface BuiltFunction {
+  name: string;
+  file: string;
+  bytes: number;
+}
+
 export function functionNames(): string[] {
   return readdirSync(functionsDir)
     .filter((name) => name !== 'lib' && existsSync(path.join(functionsDir, name, 'index.ts')))
     .sort();
 }
 
-async function main(): Promise<void> {
-  const names = functionNames();
-  if (names.length === 0) {
-    console.log('no FC function folders yet (functions/<name>/index.ts); nothing to bundle');
-    return;
-  }
-  for (const name of names) {
-    const outfile = path.join(root, 'dist', name, 'index.js');
+export async function buildFunctions(options: { outdir?: string } = {}): Promise<BuiltFunction[]> {
+  const outdir = options.outdir ?? path.join(root, 'dist');
+  const built: BuiltFunction[] = [];
+  for (const name of functionNames()) {
+    const file = path.join(outdir, name, 'index.js');
     await build({
       entryPoints: [path.join(functionsDir, name, 'index.ts')],
-      outfile, bundle: true, platform: 'node', target: 'node20', format: 'cjs',
-      minify: true, sourcemap: true, legalComments: 'none', logLevel: 'warning',
+      outfile: file, bundle: true, platform: 'node', target: 'node20', format: 'cjs',
+      minify: true, sourcemap: true, legalComments: 'none', logLevel: 'warning', external: EXTERNAL,
     });
-    console.log(`dist/${name}/index.js  ${(statSync(outfile).size / 1024).toFixed(1)} KiB`);
+    built.push({ name, file, bytes: statSync(file).size });
   }
+  return built;
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+async function main(): Promise<void> {
+  const built = await buildFunctions();
+  for (const f of built) console.log(`dist/${f.name}/index.js  ${(f.bytes / 1024).toFixed(1)} KiB`);
+  if (built.length === 0) console.log('no FC function folders (functions/<name>/index.ts); nothing to bundle');
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,229 @@
+/**
+ * s.yaml as Serverless Devs renders it (the real CLI, offline), checked against the vendored fc3
+ * schema like `s verify`, plus what the schema lets through: the deployed set equals the built set,
+ * push's queue settings, no triggers where none belong, no literal secret, and a role policy that
+ * covers exactly what the rendered file deploys.
+ */
+import { readdirSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { functionNames } from '../../../infra/build';
+import {
+  formatFc3Problem, loadFc3Schema, renderSYaml, validateFc3Resources,
+  type RenderedSpec, SYamlRenderError,
+} from '../../../infra/deploy/sYaml';
+import {
+  allowedActions, FUNCTION_ROLE_POLICY_PATH, FUNCTION_ROLE_TRUST_PATH, policyAllows, readPolicy,
+} from '../../../infra/deploy/policy';
+
+const root = path.resolve(__dirname, '..', '..', '..');
+const sYamlPath = path.join(root, 's.yaml');
+const ACCOUNT = '1234567890123456';
+const REGION = 'cn-shanghai';
+
+/** What an operator sets; secrets are sentinels so the test can see where they end up. */
+const DEPLOY_ENV = {
+  FC_REGION: REGION,
+  FC_ROLE_ARN: `acs:ram::${ACCOUNT}:role/ram-scim-sync`,
+  PUSH_DLQ_ARN: `acs:mns:${REGION}:${ACCOUNT}:/queues/ram-scim-sync-push-dlq/messages`,
+  FC_VPC_ID: 'vpc-test',
+  FC_VSWITCH_ID: 'vsw-test',
+  FC_SECURITY_GROUP_ID: 'sg-test',
+  FC_NAS_SERVER_ADDR: `0a1b2c.${REGION}.nas.aliyuncs.com:/ram-scim-sync`,
+  FC_LOG_PROJECT: 'sls-test',
+  RAM_OAUTH_CLIENT_ID: 'client-id-sentinel',
+  RAM_OAUTH_CLIENT_SECRET: 'client-secret-sentinel',
+};
+/** Only PATH and HOME from the developer's shell: an exported FC_PREFIX must not change the result. */
+const cliEnv = (vars: Record<string, string>) => ({ PATH: process.env.PATH, HOME: process.env.HOME, ...vars });
+
+/** Until the handler folders land, the functions that exist now. */
+const TODAY = ['full-sync', 'push'];
+const QUEUE_FED = ['push', 'full-sync'];
+const SECRET_NAME = /(SECRET|PASSWORD|TOKEN|AES_KEY|ENCRYPT_KEY|APP_KEY)$/;
+
+const props = (spec: RenderedSpec, name: string): Record<string, unknown> => {
+  const resource = spec.resources[name];
+  if (!resource) throw new Error(`s.yaml has no resource ${name}`);
+  return resource.props;
+};
+const env = (spec: RenderedSpec, name: string) => props(spec, name).environmentVariables as Record<string, string>;
+
+let spec: RenderedSpec;
+let rootEntriesBefore: string[];
+
+beforeAll(async () => {
+  rootEntriesBefore = readdirSync(root);
+  spec = await renderSYaml({ sYamlPath, env: cliEnv(DEPLOY_ENV) });
+});
+
+describe('s.yaml', () => {
+  it('renders offline without writing into the repository', () => {
+    expect(spec.edition).toBe('3.0.0');
+    expect(readdirSync(root).filter((e) => !rootEntriesBefore.includes(e))).toEqual([]);
+  });
+
+  it('passes the fc3 schema for every resource, as `s verify` would', () => {
+    expect(validateFc3Resources(spec, loadFc3Schema()).map(formatFc3Problem)).toEqual([]);
+  });
+
+  it('deploys exactly the functions the build produces, each from ./dist/<name>', () => {
+    const built = functionNames();
+    const expected = built.length ? built : TODAY;
+    const fc3 = Object.entries(spec.resources).filter(([, r]) => r.component === 'fc3');
+    expect(fc3.map(([name]) => name).sort()).toEqual(expected);
+    for (const [name, r] of fc3) {
+      expect({ name, code: r.props.code, functionName: r.props.functionName })
+        .toEqual({ name, code: `./dist/${name}`, functionName: `ram-scim-sync-${name}` });
+    }
+  });
+
+  it('runs every function on nodejs20 with index.handler, in the region, under the role', () => {
+    for (const name of Object.keys(spec.resources)) {
+      expect(props(spec, name)).toMatchObject({
+        runtime: 'nodejs20', handler: 'index.handler', region: REGION, role: DEPLOY_ENV.FC_ROLE_ARN,
+      });
+    }
+  });
+
+  it('gives push three async retries over a day, then the dead-letter queue', () => {
+    expect(props(spec, 'push')).toMatchObject({ timeout: 600, memorySize: 512 });
+    expect(props(spec, 'push').asyncInvokeConfig).toEqual({
+      maxAsyncRetryAttempts: 3,
+      maxAsyncEventAgeInSeconds: 86400,
+      destinationConfig: { onFailure: { destination: DEPLOY_ENV.PUSH_DLQ_ARN } },
+    });
+  });
+
+  it('gives full-sync an hour and a gigabyte', () => {
+    expect(props(spec, 'full-sync')).toMatchObject({ timeout: 3600, memorySize: 1024 });
+  });
+
+  it('puts no trigger on push or full-sync: they are invoked, not triggered', () => {
+    for (const name of QUEUE_FED) expect(props(spec, name).triggers).toBeUndefined();
+  });
+
+  it('mounts the state directory from NAS and tells the engine where it is', () => {
+    for (const name of QUEUE_FED) {
+      expect(props(spec, name).nasConfig).toMatchObject({
+        mountPoints: [{ serverAddr: DEPLOY_ENV.FC_NAS_SERVER_ADDR, mountDir: '/mnt/state' }],
+      });
+      expect(props(spec, name).vpcConfig).toEqual({ vpcId: 'vpc-test', vSwitchIds: ['vsw-test'], securityGroupId: 'sg-test' });
+      expect(env(spec, name)).toMatchObject({ STATE_DIR: '/mnt/state', QUEUE_KIND: 'fc3', PUSH_FUNCTION_NAME: 'ram-scim-sync-push' });
+    }
+  });
+
+  it('passes the engine its settings, empty meaning "the default"', () => {
+    for (const name of QUEUE_FED) {
+      const vars = env(spec, name);
+      expect(vars).toMatchObject({ RAM_OAUTH_CLIENT_ID: 'client-id-sentinel', RAM_OAUTH_CLIENT_SECRET: 'client-secret-sentinel', DEPROVISION_DELETED: '' });
+      for (const key of ['RAM_SCIM_URL', 'RAM_OAUTH_TOKEN_URL', 'RAM_OAUTH_GRANT', 'RAM_OPENAPI_ENDPOINT', 'DIRECTORY_FILE', 'LOG_LEVEL',
+        'SYNC_USERNAME_TEMPLATES', 'SYNC_STATUSES', 'SYNC_GROUP_RULES', 'DEPROVISION_DISABLED', 'SAFEGUARD_MAX_DELETES', 'SAFEGUARD_MAX_DELETE_PERCENT']) {
+        expect({ key, value: vars[key] }).toEqual({ key, value: '' });
+      }
+    }
+  });
+
+  it('holds no literal secret: each secret-named variable comes from the same-named env var, without a default', () => {
+    const raw = parse(readFileSync(sYamlPath, 'utf8'), { merge: true }) as {
+      template: Record<string, { environmentVariables?: Record<string, string> }>;
+      resources: Record<string, { props: { environmentVariables?: Record<string, string> } }>;
+    };
+    const blocks = [
+      ...Object.values(raw.template).map((t) => t.environmentVariables ?? {}),
+      ...Object.values(raw.resources).map((r) => r.props.environmentVariables ?? {}),
+    ];
+    const secrets = blocks.flatMap((vars) => Object.entries(vars)).filter(([key]) => SECRET_NAME.test(key));
+    expect(secrets.map(([key]) => key)).toContain('RAM_OAUTH_CLIENT_SECRET');
+    for (const [key, value] of secrets) expect({ key, value }).toEqual({ key, value: `\${env('${key}')}` });
+  });
+
+  it('configures no long-lived cloud key: in FC the role\'s STS credentials come from the context', () => {
+    const text = readFileSync(sYamlPath, 'utf8').split('\n').filter((l) => !l.trim().startsWith('#')).join('\n');
+    expect(text).not.toMatch(/ALIBABA_CLOUD_ACCESS_KEY|ALIBABA_CLOUD_SECURITY_TOKEN|config\('AccessKey/);
+    for (const name of Object.keys(spec.resources)) {
+      expect(Object.keys(env(spec, name)).filter((k) => k.startsWith('ALIBABA_CLOUD_'))).toEqual([]);
+    }
+  });
+
+  it('refuses to render without a role, naming the variable', async () => {
+    const { FC_ROLE_ARN: _omitted, ...withoutRole } = DEPLOY_ENV;
+    const attempt = renderSYaml({ sYamlPath, env: cliEnv(withoutRole) });
+    await expect(attempt).rejects.toThrow(SYamlRenderError);
+    await expect(attempt).rejects.toThrow(/FC_ROLE_ARN/);
+  });
+
+  it('rejects a broken copy (memorySize 100) with a message naming the resource and field', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 's-yaml-broken-'));
+    try {
+      const broken = path.join(dir, 's.yaml');
+      const text = readFileSync(sYamlPath, 'utf8');
+      expect(text).toContain('memorySize: 512');
+      writeFileSync(broken, text.replace('memorySize: 512', 'memorySize: 100'));
+      const problems = validateFc3Resources(await renderSYaml({ sYamlPath: broken, env: cliEnv(DEPLOY_ENV) }), loadFc3Schema());
+      expect(problems.map(formatFc3Problem)).toEqual([
+        'push/props/memorySize: must be >= 128',
+        'push/props/memorySize: must be multiple of 64',
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('function role policy', () => {
+  const policy = readPolicy(FUNCTION_ROLE_POLICY_PATH);
+  const arn = {
+    push: () => `acs:fc:${REGION}:${ACCOUNT}:functions/${String(props(spec, 'push').functionName)}`,
+    fullSync: () => `acs:fc:${REGION}:${ACCOUNT}:functions/${String(props(spec, 'full-sync').functionName)}`,
+  };
+
+  it('allows exactly the RAM OpenAPI actions of infra/ram-policy.json, plus invoke, dead-letter and log delivery', () => {
+    const ramActions = allowedActions(readPolicy(path.join(root, 'infra', 'ram-policy.json')));
+    expect(allowedActions(policy)).toEqual([...ramActions, 'fc:InvokeFunction', 'log:PostLogStoreLogs', 'mns:SendMessage'].sort());
+  });
+
+  it('lets the functions invoke push and no other function', () => {
+    expect(policyAllows(policy, 'fc:InvokeFunction', arn.push())).toBe(true);
+    expect(policyAllows(policy, 'fc:InvokeFunction', arn.fullSync())).toBe(false);
+    expect(policyAllows(policy, 'fc:InvokeFunction', `acs:fc:${REGION}:${ACCOUNT}:functions/other`)).toBe(false);
+  });
+
+  it('lets push failures reach the dead-letter queue s.yaml names, and no other queue', () => {
+    const destination = (props(spec, 'push').asyncInvokeConfig as { destinationConfig: { onFailure: { destination: string } } })
+      .destinationConfig.onFailure.destination;
+    expect(policyAllows(policy, 'mns:SendMessage', destination)).toBe(true);
+    expect(policyAllows(policy, 'mns:SendMessage', `acs:mns:${REGION}:${ACCOUNT}:/queues/other/messages`)).toBe(false);
+  });
+
+  it('lets logs reach the logstore s.yaml configures', () => {
+    for (const name of QUEUE_FED) {
+      const { project, logstore } = props(spec, name).logConfig as { project: string; logstore: string };
+      expect(policyAllows(policy, 'log:PostLogStoreLogs', `acs:log:${REGION}:${ACCOUNT}:project/${project}/logstore/${logstore}`)).toBe(true);
+    }
+  });
+
+  it('grants RAM nothing beyond its list (no ram:*, no user or policy management)', () => {
+    for (const action of ['ram:DeleteUser', 'ram:CreateAccessKey', 'ram:AttachPolicyToUser', 'ram:CreateRole']) {
+      expect({ action, allowed: policyAllows(policy, action, '*') }).toEqual({ action, allowed: false });
+    }
+  });
+
+  it('is assumable by Function Compute only', () => {
+    const trust = JSON.parse(readFileSync(FUNCTION_ROLE_TRUST_PATH, 'utf8')) as {
+      Statement: { Effect: string; Action: string; Principal: { Service: string[] } }[];
+    };
+    expect(trust.Statement).toEqual([{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: ['fc.aliyuncs.com'] } }]);
+  });
+});
+
+describe('.env.example', () => {
+  it('lists every variable s.yaml reads, with no value', () => {
+    const sYaml = readFileSync(sYamlPath, 'utf8').split('\n').filter((l) => !l.trim().startsWith('#')).join('\n');
+    const read = [...new Set([...sYaml.matchAll(/\$\{env\('([A-Z0-9_]+)'/g)].map((m) => m[1]))].sort();
+    const lines = readFileSync(path.join(root, '.env.example'), 'utf8').split('\n').filter((l) => l.trim() && !l.startsWith('#'));
+    expect(lines.map((l) => l.split('=')[0]).sort()).toEqual(read);
+    expect(lines.filter((l) => !/^[A-Z0-9_]+=$/.test(l))).toEqual([]);
+  });
+});
