@@ -3,7 +3,12 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': '<rootDir>/infra/jest-esbuild.cjs' },
+  transform: {
+    '^.+\\.ts$': '<rootDir>/infra/jest-esbuild.cjs',
+    // @middy/core 6 is ESM-only and jest on Node 20 cannot require(esm): compile it to CJS like our TS.
+    '/node_modules/@middy/.+\\.js$': '<rootDir>/infra/jest-esbuild.cjs',
+  },
+  transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
   moduleFileExtensions: ['ts', 'js', 'json', 'cjs'],
   testTimeout: 30000,
 };

@@ -1,0 +1,90 @@
+/**
+ * What the logger does to every value before it is written: secrets and personal data out.
+ * Two rules: a value under a sensitive key (at any depth) becomes "[redacted]", and any email
+ * address or phone number inside any string is masked wherever it appears. Errors become
+ * `{name, message, code, retryable, …}` with the message masked too.
+ */
+
+export const REDACTED = '[redacted]';
+
+/**
+ * Key fragments, matched case-insensitively against the key with `_`/`-` removed, so `secret`
+ * covers `accessKeySecret`, `appSecret` and `client_secret`, and `token` covers `securityToken`.
+ */
+export const DEFAULT_REDACT_KEYS: readonly string[] = [
+  'email', 'mail', 'mobile', 'phone', 'password', 'passwd', 'secret', 'token', 'authorization',
+  'cookie', 'credential', 'accesskeysecret', 'securitytoken', 'aeskey', 'encryptkey', 'privatekey',
+  'apikey', 'appsecret', 'clientsecret',
+];
+
+const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
+// International numbers written with a plus (+86-138…, +1 415 555 0100) and CN mobiles
+// (11 digits starting 13–19, optionally grouped 3-4-4 or prefixed 86), not digits inside longer runs.
+const INTL_PHONE = /\+\d{1,3}[\s-]?\(?\d{1,4}\)?(?:[\s-]?\d){6,12}(?!\d)/g;
+const CN_MOBILE = /(?<!\d)(?:86[\s-]?)?1[3-9]\d(?:[\s-]?\d{4}){2}(?!\d)/g;
+
+/** Masks email addresses and phone numbers inside free text. */
+export function maskText(text: string): string {
+  return text.replace(EMAIL, '[email]').replace(INTL_PHONE, '[phone]').replace(CN_MOBILE, '[phone]');
+}
+
+export interface SanitizeOptions {
+  /** Key fragments whose values are replaced; default `DEFAULT_REDACT_KEYS`. */
+  redactKeys?: readonly string[];
+  /** Include errors' stacks (the logger does at debug level). */
+  stack?: boolean;
+}
+
+const normalizeKey = (key: string): string => key.toLowerCase().replace(/[_\-\s.]/g, '');
+
+export function isSensitiveKey(key: string, redactKeys: readonly string[] = DEFAULT_REDACT_KEYS): boolean {
+  const k = normalizeKey(key);
+  return redactKeys.some((fragment) => k.includes(normalizeKey(fragment)));
+}
+
+const MAX_DEPTH = 8;
+
+/** A JSON-safe copy of `value` with the rules above applied. Cycles become "[circular]". */
+export function sanitize(value: unknown, options: SanitizeOptions = {}): unknown {
+  const keys = options.redactKeys ?? DEFAULT_REDACT_KEYS;
+  const seen = new WeakSet<object>();
+  const walk = (v: unknown, depth: number): unknown => {
+    if (typeof v === 'string') return maskText(v);
+    if (typeof v === 'bigint') return v.toString();
+    if (v === null || typeof v !== 'object') return typeof v === 'function' || typeof v === 'symbol' ? undefined : v;
+    if (v instanceof Date) return Number.isNaN(v.getTime()) ? 'Invalid Date' : v.toISOString();
+    if (Buffer.isBuffer(v) || v instanceof Uint8Array) return `[${v.byteLength} bytes]`;
+    if (seen.has(v)) return '[circular]';
+    if (depth >= MAX_DEPTH) return '[too deep]';
+    seen.add(v);
+    try {
+      if (v instanceof Error) return errorFields(v, (x) => walk(x, depth + 1), options.stack === true);
+      if (Array.isArray(v)) return v.map((x) => walk(x, depth + 1));
+      if (v instanceof Set) return [...v].map((x) => walk(x, depth + 1));
+      const entries = v instanceof Map ? [...v.entries()].map(([k, x]) => [String(k), x] as const) : Object.entries(v);
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of entries) out[k] = isSensitiveKey(k, keys) ? REDACTED : walk(x, depth + 1);
+      return out;
+    } finally {
+      seen.delete(v);
+    }
+  };
+  return walk(value, 0);
+}
+
+/** The fields an operator needs from an error, in a fixed order; never the raw object. */
+function errorFields(error: Error, walk: (v: unknown) => unknown, withStack: boolean): Record<string, unknown> {
+  const e = error as Error & Record<string, unknown>;
+  const out: Record<string, unknown> = { name: error.name, message: maskText(error.message) };
+  for (const key of ['code', 'retryable', 'status', 'operation', 'reason', 'recommendedAction', 'problems', 'issues']) {
+    if (e[key] !== undefined) out[key] = walk(e[key]);
+  }
+  if (error.cause !== undefined) out.cause = walk(error.cause);
+  if (withStack && error.stack) out.stack = maskText(error.stack);
+  return out;
+}
+
+/** One error as the logger writes it (see `sanitize`). */
+export function serializeError(error: unknown, options: SanitizeOptions = {}): unknown {
+  return sanitize(error, options);
+}
