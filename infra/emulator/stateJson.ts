@@ -3,7 +3,7 @@
  * layout can still read, or clearly refuse, an older file. Checked in full on restore: a state
  * file is hand-editable, and a half-valid one would make the emulator answer unlike RAM.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ACCESS_KEY_STATUS } from './attachments';
 import { sequenceOf } from './ids';
 

@@ -2,7 +2,8 @@
  * The engine's two entrances as data: a queue batch for `push`, a manual request for `full-sync`.
  * Parsed strictly: a malformed message is a final error (retrying cannot fix it).
  */
-import { z } from 'zod';
+// A namespace import lets esbuild drop what we don't use (the named `z` export keeps all of zod: 450 KB).
+import * as z from 'zod';
 import { CHANGE_KIND, type ChangeBatch, SOURCE_NAMES } from '../core/model';
 
 const change = z.object({

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { EventDecodeError } from '../../../functions/lib/fc/errors';
 import { parseTimerEvent } from '../../../functions/lib/fc/event';
 import { eventHandler } from '../../../functions/lib/fc/handlers';
