@@ -1,0 +1,113 @@
+/**
+ * The operator's queue command as a separate process, on a queue file the test fills and fails
+ * through the real SqliteQueue.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { Change } from '../../../functions/lib/core/model';
+import { SqliteQueue } from '../../../functions/lib/queue/SqliteQueue';
+
+const run = promisify(execFile);
+const root = path.resolve(__dirname, '../../..');
+const tsx = path.join(root, 'node_modules/.bin/tsx');
+
+describe('npm run queue', () => {
+  let dir: string;
+  let file: string;
+
+  const queueCli = async (...args: string[]) => {
+    const env = { ...process.env, QUEUE_SQLITE_PATH: file };
+    try {
+      const { stdout, stderr } = await run(tsx, [path.join(root, 'infra/cli/queue.ts'), ...args], { env, cwd: root });
+      return { code: 0, out: stdout + stderr };
+    } catch (error) {
+      const e = error as { code: number; stdout: string; stderr: string };
+      return { code: e.code, out: e.stdout + e.stderr };
+    }
+  };
+
+  const change = (sourceId: string): Change => ({
+    source: 'lark', kind: 'user', sourceId, reason: 'contact.user.updated_v3', hint: { email: 'hidden.person@example.com' },
+  });
+
+  /** Two dead letters (one with two changes) and one ready batch. */
+  async function seed(): Promise<string[]> {
+    const q = new SqliteQueue({ path: file, maxAttempts: 1 });
+    try {
+      const [a] = await q.publish([change('ou_1'), change('ou_2')]);
+      const [b] = await q.publish([change('ou_3')]);
+      for (const lease of q.lease(2)) q.fail(lease.leaseId, 'RetryableRamError: scim.createUser Throttling (HTTP 429)');
+      await q.publish([change('ou_4')]);
+      return [a!.id, b!.id];
+    } finally {
+      q.close();
+    }
+  }
+
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'queue-cli-'));
+    file = path.join(dir, 'queue.sqlite');
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  it('status says there is no queue yet, without creating one', async () => {
+    const { code, out } = await queueCli('status');
+    expect(code).toBe(0);
+    expect(out).toContain(`no local queue at ${file}`);
+    expect(existsSync(file)).toBe(false);
+  }, 30_000);
+
+  it('status prints the counts', async () => {
+    await seed();
+    const { code, out } = await queueCli('status');
+    expect(code).toBe(0);
+    expect(out).toMatch(/ready\s+1\n/);
+    expect(out).toMatch(/leased\s+0\n/);
+    expect(out).toMatch(/delayed\s+0\n/);
+    expect(out).toMatch(/dead\s+2/);
+  }, 30_000);
+
+  it('dead lists id, attempts, change count and last reason, never the hints', async () => {
+    const [a, b] = await seed();
+    const { code, out } = await queueCli('dead');
+    expect(code).toBe(0);
+    expect(out).toMatch(/ID\s+ATTEMPTS\s+CHANGES\s+FAILED AT\s+LAST REASON/);
+    expect(out).toMatch(new RegExp(`${a}\\s+1\\s+2\\s+\\S+\\s+RetryableRamError: scim.createUser Throttling \\(HTTP 429\\)`));
+    expect(out).toMatch(new RegExp(`${b}\\s+1\\s+1\\s`));
+    expect(out).not.toContain('example.com');
+    expect(out).not.toContain('ou_1');
+  }, 30_000);
+
+  it('replays one dead letter by id, then the rest with --all', async () => {
+    const [a, b] = await seed();
+    const one = await queueCli('replay', a!);
+    expect(one).toEqual({ code: 0, out: `replayed 1 batch(es): ${a}\n` });
+
+    const missing = await queueCli('replay', a!);
+    expect(missing.code).toBe(1);
+    expect(missing.out).toContain(`not dead letters: ${a}`);
+
+    const rest = await queueCli('replay', '--all');
+    expect(rest).toEqual({ code: 0, out: `replayed 1 batch(es): ${b}\n` });
+
+    const q = new SqliteQueue({ path: file });
+    try {
+      expect(q.stats()).toEqual({ ready: 3, leased: 0, delayed: 0, dead: 0 });
+      expect(q.lease(3).map((l) => l.attempt)).toEqual([1, 1, 1]);
+    } finally {
+      q.close();
+    }
+  }, 30_000);
+
+  it('refuses an unknown command or a replay without targets with usage and exit code 2', async () => {
+    await seed();
+    const unknown = await queueCli('purge');
+    expect(unknown.code).toBe(2);
+    expect(unknown.out).toMatch(/usage: queue status \| dead \| replay/);
+    expect((await queueCli('replay')).code).toBe(2);
+  }, 30_000);
+});
