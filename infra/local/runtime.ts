@@ -82,7 +82,7 @@ function selectSources(env: NodeJS.ProcessEnv, only: string[] | undefined, notes
 }
 
 /** An emulator from `npm start` or `npm run emulator`, so two local processes share one RAM. */
-async function findRunningEmulator(env: NodeJS.ProcessEnv): Promise<string | undefined> {
+export async function findRunningEmulator(env: NodeJS.ProcessEnv): Promise<string | undefined> {
   const url = env.EMULATOR_URL || `http://127.0.0.1:${env.EMULATOR_PORT || EMULATOR_DEFAULT_PORT}`;
   try {
     const res = await fetch(`${url}/ResourceTypes`, { signal: AbortSignal.timeout(500) });

@@ -1,48 +1,54 @@
 /**
- * `npm start` — the local stack on embedded defaults: the RAM emulator on EMULATOR_PORT (9100), a full
- * sync of the configured sources (the shipped sample directory by default) into it, and a re-sync
- * whenever the directory file changes. Real RAM instead when RAM credentials are configured.
+ * `npm start` — the local stack on embedded defaults (no configuration needed): builds the function
+ * bundles, starts the RAM emulator (unless RAM credentials are configured), serves the webhooks and
+ * FC's invoke API on PORT (9000), drains the SQLite queue into `push`, syncs the sample directory
+ * (or DIRECTORY_FILE) with the full-sync bundle, and follows edits of that file through the queue.
  */
-import { randomUUID } from 'node:crypto';
-import { watchFile } from 'node:fs';
 import path from 'node:path';
-import { renderPlanTable } from '../../functions/lib/core/render';
-import { runFullSync } from '../../functions/lib/sync/fullSync';
+import { summaryLine } from '../../functions/lib/core/render';
+import { FcAsyncQueue } from '../../functions/lib/queue/FcAsyncQueue';
 import { summaryText } from '../cli/sync';
+import { watchDirectory } from './directoryWatch';
+import { WEBHOOK_ROUTES, startLocalStack } from './stack';
 import { EMULATOR_DEFAULT_PORT } from '../emulator/env';
-import { SAMPLE_DIRECTORY, openLocalRuntime } from './runtime';
+
+const rel = (p: string) => path.relative(process.cwd(), p) || '.';
 
 async function main(): Promise<void> {
-  const port = Number(process.env.EMULATOR_PORT || EMULATOR_DEFAULT_PORT);
-  const runtime = await openLocalRuntime(process.env, { emulatorPort: port });
-  console.log('ram-scim-sync local stack');
-  for (const note of runtime.notes) console.log(`  ${note}`);
-  console.log(`  state: ${runtime.stateDir}`);
+  const stack = await startLocalStack({ emulatorPort: Number(process.env.EMULATOR_PORT || EMULATOR_DEFAULT_PORT) });
+  const say = (line = '') => process.stderr.write(`${line}\n`);
+  say('ram-scim-sync local stack');
+  say(`  functions      ${stack.functions.join(', ')} (built into dist/, the bundles FC runs)`);
+  for (const [route, fn] of Object.entries(WEBHOOK_ROUTES)) {
+    say(`  ${route.padEnd(14)} ${stack.url}${route} ${stack.functions.includes(fn) ? `→ ${fn}` : `(${fn} not built yet: its source has not landed)`}`);
+  }
+  say(`  FC invoke API  ${stack.url}/2023-03-30/functions/<name>/invocations (async push → the local queue)`);
+  say(`  queue          ${rel(path.join(stack.stateDir, 'queue.sqlite'))} (npm run queue -- status | dead | replay --all)`);
+  say(`  RAM            ${stack.emulator ? `emulator at ${stack.ramUrl}, state in ${rel(path.join(stack.stateDir, 'emulator.json'))}` : stack.ramUrl}`);
+  say(`  directory      ${rel(stack.directoryFile)}`);
+  say();
+  say('full sync (the one-click push) …');
+  const first = await stack.fullSync({ dryRun: false });
+  say(`  ${summaryLine(first.plan)}`);
+  if (first.safeguard?.held) say(`  safeguard: ${first.safeguard.reason}`);
+  if (first.result) say(`  done: ${summaryText(first.result)}`);
+  for (const f of first.failures) say(`  failed: ${f.action} ${f.userName ?? f.groupName}: ${f.reason}${f.recommendedAction ? ` → ${f.recommendedAction}` : ''}`);
 
-  let running: Promise<void> = Promise.resolve();
-  const syncOnce = (why: string) => {
-    running = running.then(async () => {
-      const runId = randomUUID();
-      console.log(`\nsync ${runId} (${why})`);
-      const report = await runFullSync({
-        ...runtime, dryRun: false, runId,
-        log: (line) => { if (line.status === 'failed') console.log(`  failed: ${JSON.stringify(line)}`); },
-      });
-      console.log(renderPlanTable(report.plan));
-      if (report.result) console.log(`sync ${runId}: ${summaryText(report.result.summary)}`);
-    }).catch((error: unknown) => console.error(`sync failed: ${error instanceof Error ? error.message : String(error)}`));
-    return running;
-  };
-
-  await syncOnce('start');
-  const file = path.resolve(process.env.DIRECTORY_FILE || SAMPLE_DIRECTORY);
-  watchFile(file, { interval: 1000 }, () => void syncOnce(`${path.basename(file)} changed`));
-  console.log(`\nwatching ${path.relative(process.cwd(), file)}; edit it to see RAM follow. ` +
-    `Try: npm run sync -- --dry-run (in another terminal). Ctrl-C stops.`);
+  const queue = new FcAsyncQueue({
+    functionName: 'push',
+    endpoint: () => stack.url,
+    credentials: () => stack.credentials,
+  });
+  const unwatch = await watchDirectory(stack.directoryFile, queue, ({ published, error }) => {
+    if (error) say(`directory: ${error instanceof Error ? error.message : String(error)} (waiting for the next save)`);
+    else if (published) say(`directory changed: ${published} change(s) published to the queue → push`);
+  });
+  say();
+  say(`Ready. Edit ${rel(stack.directoryFile)} and watch RAM follow; in another terminal: npm run sync -- --dry-run. Ctrl-C stops.`);
 
   const stop = async () => {
-    await running;
-    await runtime.close();
+    unwatch();
+    await stack.stop();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop());

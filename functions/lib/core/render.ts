@@ -2,7 +2,7 @@
  * A plan for people: a table an administrator can read before anything happens, and JSON for tools.
  * Neither carries email or mobile: a plan holds only names, ids and reasons.
  */
-import type { Plan, Step, UserStep } from './plan';
+import type { Plan, PlanSummary, Step, UserStep } from './plan';
 
 const COLUMNS = ['ACTION', 'USER', 'EXTERNAL ID', 'CHANGES', 'REASON'] as const;
 
@@ -23,7 +23,7 @@ export function renderPlanTable(plan: Plan, options: RenderOptions = {}): string
     cells.map((c, i) => c + ' '.repeat(widths[i]! - displayWidth(c))).join('  ').trimEnd();
   const out = [line(COLUMNS), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
   if (rows.length === 0) out.push('(no changes)');
-  out.push('', summaryLine(plan));
+  out.push('', summaryLine(plan.summary));
   for (const c of plan.conflicts) {
     out.push(`name conflict: "${c.userName}" kept by ${c.holder} (${c.reason}); ` +
       c.renamed.map((r) => `${r.externalId} → ${r.userName}`).join(', '));
@@ -36,8 +36,7 @@ export function renderPlanJson(plan: Plan): string {
   return JSON.stringify(plan, null, 2);
 }
 
-export function summaryLine(plan: Plan): string {
-  const s = plan.summary;
+export function summaryLine(s: PlanSummary): string {
   return `plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete, ${s.suspend} to suspend, ` +
     `${s.restore} to restore, ${s.noop} unchanged, ${s.staged} staged, ${s.groupCreate} group(s) to create`;
 }

@@ -129,6 +129,17 @@ export class SqliteQueue implements ChangeQueue, LeasingQueue {
   }
 
   /**
+   * Stores a batch made elsewhere, keeping its id (the local FC gateway receives batches that
+   * `FcAsyncQueue` built). A batch id already stored is ignored: a re-sent invocation is one batch.
+   */
+  enqueue(batch: ChangeBatch): void {
+    const at = this.now();
+    this.db.prepare(
+      'INSERT OR IGNORE INTO batches (id, body, change_count, visible_at, enqueued_at) VALUES (?, ?, ?, ?, ?)',
+    ).run(batch.id, JSON.stringify(batch), batch.changes.length, at, at);
+  }
+
+  /**
    * Takes up to `max` deliverable batches, hiding them for `leaseMs`. One write transaction, so two
    * connections (or processes) never lease the same batch.
    */

@@ -1,6 +1,6 @@
 /**
  * `npm start` as a person runs it: the local stack comes up on embedded defaults, syncs the directory
- * into the emulator, and follows an edit of the directory file.
+ * into the emulator, and follows an edit of the directory file through the queue into `push`.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -17,6 +17,7 @@ describe('npm start', () => {
     const timer = setTimeout(() => reject(new Error(`no ${pattern} in:\n${output}`)), ms);
     const check = () => { if (pattern.test(output)) { clearTimeout(timer); resolve(); } };
     child!.stdout!.on('data', check);
+    child!.stderr!.on('data', check);
     check();
   });
 
@@ -30,19 +31,23 @@ describe('npm start', () => {
     const directory = path.join(dir, 'directory.json');
     await copyFile(path.join(root, 'infra/sample/directory.json'), directory);
     child = spawn(path.join(root, 'node_modules/.bin/tsx'), [path.join(root, 'infra/local/start.ts')], {
-      cwd: root, env: { ...process.env, EMULATOR_PORT: '0', STATE_DIR: path.join(dir, 'state'), DIRECTORY_FILE: directory, RAM_OAUTH_CLIENT_ID: '' },
+      cwd: root,
+      env: { ...process.env, PORT: '0', EMULATOR_PORT: '0', STATE_DIR: path.join(dir, 'state'), DIRECTORY_FILE: directory, RAM_OAUTH_CLIENT_ID: '' },
     });
     child.stdout!.on('data', (d: Buffer) => { output += d.toString(); });
     child.stderr!.on('data', (d: Buffer) => { output += d.toString(); });
 
-    await waitFor(/watching /);
-    expect(output).toMatch(/using the local RAM emulator at http:\/\/127\.0\.0\.1:\d+/);
-    expect(output).toMatch(/created 12, updated 0,.* failed 0, staged 0/);
+    await waitFor(/Ready\. Edit /);
+    expect(output).toMatch(/functions\s+full-sync, push/);
+    expect(output).toMatch(/RAM\s+emulator at http:\/\/127\.0\.0\.1:\d+/);
+    expect(output).toMatch(/plan: 12 to create/);
+    expect(output).toMatch(/done: created 12, updated 0,.* failed 0, staged 0/);
 
     const doc = JSON.parse(await readFile(directory, 'utf8'));
     doc.people[0].displayName = 'Alice Wang-Li';
     await writeFile(directory, JSON.stringify(doc));
-    await waitFor(/created 0, updated 1, .* unchanged 11, failed 0/);
-    expect(output).toMatch(/update\s+alice\.wang\s+file:e1001\s+displayName: Alice Wang → Alice Wang-Li/);
+    await waitFor(/directory changed: 1 change\(s\) published/);
+    // push's own provisioning line, from the bundle's JSON log on stdout
+    await waitFor(/"msg":"provisioning".*"action":"update","status":"succeeded".*"externalId":"file:e1001"|"msg":"provisioning".*"externalId":"file:e1001".*"action":"update".*"status":"succeeded"/);
   }, 60_000);
 });

@@ -63,6 +63,15 @@ describe('SqliteQueue', () => {
     expect(q.stats()).toEqual({ ready: 0, leased: 0, delayed: 0, dead: 0 });
   });
 
+  it('enqueues a batch built elsewhere under its own id, once however often it is sent', () => {
+    const q = queue();
+    const batch: ChangeBatch = { v: 1, id: 'from-fc-gateway', emittedAt: '2026-11-28T00:00:00Z', changes: [change('a')] };
+    q.enqueue(batch);
+    q.enqueue(batch);
+    expect(q.stats().ready).toBe(1);
+    expect(q.lease(5).map((l) => l.batch)).toEqual([batch]);
+  });
+
   it('delivers in publication order', async () => {
     const q = queue();
     const first = await q.publish([change('1')]);
