@@ -69,7 +69,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   // The functions read their configuration at cold start, as in FC: set it before loading them.
   const saved = { ...process.env };
-  Object.assign(process.env, {
+  Object.assign(process.env, env, {
     ...ram.functionEnv, STATE_DIR: stateDir, DIRECTORY_FILE: directoryFile,
     QUEUE_KIND: 'fc3', FC_INVOKE_ENDPOINT: url, PUSH_FUNCTION_NAME: 'push',
   });

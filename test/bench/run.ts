@@ -4,14 +4,23 @@
  * measured in one run are what to compare.
  */
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 const here = __dirname;
 const tsx = path.resolve(here, '../../node_modules/.bin/tsx');
 
+/** Runs one benchmark; its stdout (function log lines, then the figures) goes to a file, as FC's logs would. */
 function run(script: string, ...args: string[]): Record<string, unknown> {
-  const out = execFileSync(tsx, [path.join(here, script), ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
-  return JSON.parse(out.trim().split('\n').pop()!);
+  const dir = mkdtempSync(path.join(tmpdir(), 'bench-'));
+  const out = path.join(dir, 'stdout');
+  try {
+    execFileSync(tsx, [path.join(here, script), ...args], { stdio: ['ignore', openSync(out, 'w'), 'inherit'] });
+    return JSON.parse(readFileSync(out, 'utf8').trim().split('\n').pop()!);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 const plan100k = run('plan.bench.ts', '100000');
@@ -35,3 +44,15 @@ console.log(`  full sync, nothing changed: ${calls.unchangedFullSync.listPages} 
 console.log(`  full sync, ${calls.changed} changed: ${calls.changedFullSync.lookupsPerChanged} lookups and ` +
   `${calls.changedFullSync.writesPerChanged} writes per changed user`);
 console.log(`  push of the ${calls.changed} changes: ${calls.push.lookupsPerChanged} lookups and ${calls.push.writesPerChanged} writes per changed user`);
+
+const fns = run('functions.bench.ts', '200') as {
+  bareNodeMs: number;
+  functions: { name: string; kib: number; coldStartMs: number; overBareNodeMs: number; ratioToBare: number }[];
+  publishToRam: { samples: number; p50Ms: number; p99Ms: number };
+};
+console.log(`function bundles (cold start = a fresh node requiring the bundle; bare \`node -e ""\` ${fns.bareNodeMs} ms in the same run):`);
+for (const f of fns.functions) {
+  console.log(`  ${f.name.padEnd(10)} ${String(f.kib).padStart(5)} KiB, cold start ${f.coldStartMs} ms (+${f.overBareNodeMs} ms, ×${f.ratioToBare} bare node)`);
+}
+console.log(`publish → RAM on the local stack (FC invoke API → SQLite queue → push → emulator; RAM_RATE_LIMIT 1000), ${fns.publishToRam.samples} changes: ` +
+  `p50 ${fns.publishToRam.p50Ms} ms, p99 ${fns.publishToRam.p99Ms} ms`);

@@ -1,0 +1,72 @@
+/**
+ * The functions as FC loads them: bundle size, and cold start (a fresh `node` requiring the
+ * bundle) against a bare `node -e ""` measured in the same run. Then the pipeline's latency on the
+ * local stack: a change published through FC's async invoke API until RAM (the emulator) shows it.
+ * Usage: tsx test/bench/functions.bench.ts [latencySamples]
+ */
+import { execFileSync } from 'node:child_process';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { FcAsyncQueue } from '../../functions/lib/queue/FcAsyncQueue';
+import { buildFunctions } from '../../infra/build';
+import { startLocalStack } from '../../infra/local/stack';
+
+const samples = Number(process.argv[2] ?? 50);
+const SAMPLE = path.resolve(__dirname, '../../infra/sample/directory.json');
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
+
+function timeNode(args: string[], env: NodeJS.ProcessEnv, runs = 15): number {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = process.hrtime.bigint();
+    execFileSync(process.execPath, args, { env: { PATH: process.env.PATH, ...env }, stdio: 'ignore' });
+    times.push(Number(process.hrtime.bigint() - started) / 1e6);
+  }
+  return median(times);
+}
+
+async function main() {
+  const dir = await mkdtemp(path.join(tmpdir(), 'bench-fn-'));
+  const directory = path.join(dir, 'directory.json');
+  await copyFile(SAMPLE, directory);
+  const built = await buildFunctions({ outdir: path.join(dir, 'dist') });
+  const env = {
+    DIRECTORY_FILE: directory, STATE_DIR: path.join(dir, 'state'), RAM_OAUTH_CLIENT_ID: 'x', RAM_OAUTH_CLIENT_SECRET: 'y',
+  };
+  const bare = timeNode(['-e', ''], env);
+  const functions = built.map((f) => {
+    const load = timeNode(['-e', `require(${JSON.stringify(f.file)})`], env);
+    return { name: f.name, kib: Math.round(f.bytes / 1024), coldStartMs: Math.round(load), overBareNodeMs: Math.round(load - bare), ratioToBare: +(load / bare).toFixed(2) };
+  });
+
+  const stack = await startLocalStack({
+    // Back-to-back changes would otherwise measure the client's own RAM rate limit (20 req/s by
+    // default: two calls per changed user, so ~100 ms each once the burst is spent), not the pipeline.
+    env: { ...process.env, STATE_DIR: path.join(dir, 'stack'), DIRECTORY_FILE: directory, RAM_OAUTH_CLIENT_ID: '', RAM_RATE_LIMIT: '1000' },
+    port: 0, emulatorPort: 0, outdir: path.join(dir, 'stack-dist'), pollMs: 5,
+  });
+  await stack.fullSync({ dryRun: false });
+  const queue = new FcAsyncQueue({ functionName: 'push', endpoint: () => stack.url, credentials: () => stack.credentials });
+  const latencies: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const doc = JSON.parse(await readFile(directory, 'utf8'));
+    const wanted = `Alice Sample ${i}`;
+    doc.people[0].displayName = wanted;
+    await writeFile(directory, JSON.stringify(doc));
+    const started = process.hrtime.bigint();
+    await queue.publish([{ source: 'file', kind: 'user', sourceId: 'e1001', reason: 'bench' }]);
+    while (stack.emulator!.state.userByName('alice.wang')?.displayName !== wanted) await new Promise((r) => setTimeout(r, 1));
+    latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
+  }
+  await stack.stop();
+  await rm(dir, { recursive: true, force: true });
+  console.log(JSON.stringify({
+    bench: 'functions', bareNodeMs: Math.round(bare), functions,
+    publishToRam: { samples, p50Ms: +percentile(latencies, 50).toFixed(1), p99Ms: +percentile(latencies, 99).toFixed(1) },
+  }));
+}
+
+main().then(() => process.exit(0), (error) => { console.error(error); process.exit(1); });
