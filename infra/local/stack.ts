@@ -18,6 +18,7 @@ import { emulatorEnv } from '../emulator/env';
 import { readRequest, writeReply } from '../emulator/http';
 import { type RunningEmulator, startRamEmulator } from '../emulator/RamEmulator';
 import { createFcGateway } from './fcGateway';
+import { TIMER_SCHEDULES, startTimers } from './timers';
 import { SAMPLE_DIRECTORY, findRunningEmulator } from './runtime';
 
 /** Webhook routes and the function serving each. */
@@ -35,6 +36,10 @@ export interface LocalStackOptions {
   outdir?: string;
   /** Queue polling, for tests. */
   pollMs?: number;
+  /** Timer functions and intervals (default TIMER_SCHEDULES); only built functions run. */
+  timers?: typeof TIMER_SCHEDULES;
+  /** Told about each timer run. */
+  onTimer?: (name: string, outcome: { error?: unknown }) => void;
 }
 
 export interface LocalStack {
@@ -45,6 +50,8 @@ export interface LocalStack {
   ramUrl: string;
   queue: SqliteQueue;
   functions: string[];
+  /** Timer functions running on their schedules. */
+  timers: string[];
   /** What the functions sign with here (the emulator's key, or ALIBABA_CLOUD_* standing in for the FC role). */
   credentials: { accessKeyId: string; accessKeySecret: string; securityToken?: string };
   /** Runs the full-sync bundle, as `s invoke -f full-sync` would. */
@@ -110,6 +117,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
   });
 
+  const schedules = Object.fromEntries(Object.entries(options.timers ?? TIMER_SCHEDULES).filter(([name]) => handlers.has(name)));
+  const stopTimers = startTimers(schedules, invoke, options.onTimer ?? (() => undefined));
+
   const stopDrain = new AbortController();
   const draining = queue.consume((batch) => invoke('push', Buffer.from(JSON.stringify(batch))).then(() => undefined), {
     signal: stopDrain.signal, pollMs: options.pollMs ?? 200,
@@ -117,13 +127,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   return {
     url, stateDir, directoryFile, emulator: ram.emulator, ramUrl: ram.url, queue, functions: [...handlers.keys()],
-    credentials: ram.credentials,
+    credentials: ram.credentials, timers: Object.keys(schedules),
     fullSync: (request) => invoke('full-sync', Buffer.from(JSON.stringify(request))) as Promise<FullSyncResult>,
     idle: (timeoutMs = 30_000) => waitUntil(() => {
       const s = queue.stats();
       return s.ready + s.leased + s.delayed === 0;
     }, timeoutMs),
     async stop() {
+      stopTimers();
       stopDrain.abort();
       await draining;
       await closeServer(server);

@@ -15,13 +15,17 @@ import { EMULATOR_DEFAULT_PORT } from '../emulator/env';
 const rel = (p: string) => path.relative(process.cwd(), p) || '.';
 
 async function main(): Promise<void> {
-  const stack = await startLocalStack({ emulatorPort: Number(process.env.EMULATOR_PORT || EMULATOR_DEFAULT_PORT) });
+  const stack = await startLocalStack({
+    emulatorPort: Number(process.env.EMULATOR_PORT || EMULATOR_DEFAULT_PORT),
+    onTimer: (name, { error }) => { if (error) process.stderr.write(`${name}: ${error instanceof Error ? error.message : String(error)}\n`); },
+  });
   const say = (line = '') => process.stderr.write(`${line}\n`);
   say('ram-scim-sync local stack');
   say(`  functions      ${stack.functions.join(', ')} (built into dist/, the bundles FC runs)`);
   for (const [route, fn] of Object.entries(WEBHOOK_ROUTES)) {
     say(`  ${route.padEnd(14)} ${stack.url}${route} ${stack.functions.includes(fn) ? `→ ${fn}` : `(${fn} not built yet: its source has not landed)`}`);
   }
+  say(`  timers         ${stack.timers.length ? stack.timers.join(', ') : 'none built yet (ad-poll runs every 5 minutes once its source lands)'}`);
   say(`  FC invoke API  ${stack.url}/2023-03-30/functions/<name>/invocations (async push → the local queue)`);
   say(`  queue          ${rel(path.join(stack.stateDir, 'queue.sqlite'))} (npm run queue -- status | dead | replay --all)`);
   say(`  RAM            ${stack.emulator ? `emulator at ${stack.ramUrl}, state in ${rel(path.join(stack.stateDir, 'emulator.json'))}` : stack.ramUrl}`);
