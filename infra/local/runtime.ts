@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { RamTarget, Source, StateStore } from '../../functions/lib/core/ports';
 import { createRamClient } from '../../functions/lib/ram/RamClient';
 import { parseRamConfig } from '../../functions/lib/ram/config';
-import { createFileSource } from '../../functions/lib/sources/file';
+import { enabledSources } from '../../functions/lib/sources/registry';
 import { FileStateStore } from '../../functions/lib/state/FileStateStore';
 import { parseSyncSettings } from '../../functions/lib/sync/config';
 import type { SyncSettings } from '../../functions/lib/sync/fullSync';
@@ -70,9 +70,10 @@ export async function openLocalRuntime(env: NodeJS.ProcessEnv, options: RuntimeO
 }
 
 function selectSources(env: NodeJS.ProcessEnv, only: string[] | undefined, notes: string[]): Source[] {
-  const file = env.DIRECTORY_FILE ? path.resolve(env.DIRECTORY_FILE) : SAMPLE_DIRECTORY;
-  const available: Source[] = [createFileSource(file)];
-  notes.push(`source file: ${path.relative(process.cwd(), file)}${env.DIRECTORY_FILE ? '' : ' (the shipped sample; set DIRECTORY_FILE for yours)'}`);
+  // Locally the shipped sample stands in when no directory is configured.
+  const available = enabledSources({ ...env, DIRECTORY_FILE: env.DIRECTORY_FILE || SAMPLE_DIRECTORY });
+  if (!env.DIRECTORY_FILE) notes.push(`source file: ${path.relative(process.cwd(), SAMPLE_DIRECTORY)} (the shipped sample; set DIRECTORY_FILE for yours)`);
+  else notes.push(`source file: ${path.relative(process.cwd(), path.resolve(env.DIRECTORY_FILE))}`);
   if (!only?.length) return available;
   const unknown = only.filter((name) => !available.some((s) => s.name === name));
   if (unknown.length) {

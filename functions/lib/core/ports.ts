@@ -94,3 +94,10 @@ export type ProvisioningLog = (line: ProvisioningLogLine) => void;
 export interface ChangeQueue {
   publish(changes: Change[]): Promise<ChangeBatch[]>;
 }
+
+/** Alibaba Cloud credentials an adapter signs with: long-lived keys locally, the FC role's STS keys in FC. */
+export interface CloudCredentials {
+  accessKeyId: string;
+  accessKeySecret: string;
+  securityToken?: string;
+}

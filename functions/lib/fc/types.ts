@@ -3,12 +3,9 @@
  * every trigger calls `handler(event: Buffer, context)`; an HTTP trigger's Buffer holds the JSON
  * HTTP event below and expects an `FcHttpResult` back; a timer's holds an `FcTimerEvent`.
  */
+import type { CloudCredentials } from '../core/ports';
 
-export interface FcCredentials {
-  accessKeyId: string;
-  accessKeySecret: string;
-  securityToken?: string;
-}
+export type FcCredentials = CloudCredentials;
 
 /** The second handler argument. `credentials` is `{}` when the function has no role. */
 export interface FcContext {

@@ -3,6 +3,7 @@
  * (`x-fc-invocation-type: Async`), which FC persists and retries. The only file that imports
  * `@alicloud/fc20230330`.
  */
+import type { CloudCredentials } from '../core/ports';
 import { Readable } from 'node:stream';
 import FC3, { InvokeFunctionHeaders, InvokeFunctionRequest } from '@alicloud/fc20230330';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
@@ -13,11 +14,7 @@ import { MissingFcSettingError, scrub } from './errors';
 import { publishBatches, retryableStatus, transportFailure, type PublishOptions, type SendFailure } from './publish';
 
 /** The same three fields as the FC role's `context.credentials`. */
-export interface FcCredentials {
-  accessKeyId: string;
-  accessKeySecret: string;
-  securityToken?: string;
-}
+export type FcCredentials = CloudCredentials;
 
 export interface FcAsyncQueueOptions extends PublishOptions {
   functionName: string;

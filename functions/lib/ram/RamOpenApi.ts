@@ -3,6 +3,7 @@
  * login profiles. The only file that imports the Alibaba Cloud SDK. Calls that a lost answer
  * could make fail on retry (already a member, already gone) count as done.
  */
+import type { CloudCredentials } from '../core/ports';
 import Ram, * as $Ram from '@alicloud/ram20150501';
 import * as $OpenApi from '@alicloud/openapi-client';
 import type { AccessKeyStatus, RamAccessKey, RamGroup, RamLoginProfile } from '../core/model';
@@ -11,11 +12,7 @@ import type { Limiter } from './limiter';
 import { withRetry, type RetryPolicy } from './retry';
 
 /** The same three fields as the FC role's `context.credentials`. */
-export interface RamCredentials {
-  accessKeyId: string;
-  accessKeySecret: string;
-  securityToken?: string;
-}
+export type RamCredentials = CloudCredentials;
 
 /** Fixed keys, or a function asked before each call so per-invocation STS credentials are used. */
 export type CredentialSource = RamCredentials | (() => RamCredentials | Promise<RamCredentials>);
