@@ -13,6 +13,7 @@ import { applySafeguard } from '../core/safeguard';
 import { type ApplyResult, applyPlan, summarizeOutcomes } from './apply';
 import type { SyncSettings } from './fullSync';
 import { ManagedCount } from './managedCount';
+import { rekeyRenamed } from './rekey';
 import { SuspensionStore } from './suspension';
 
 export interface ChangeSyncInput {
@@ -41,6 +42,7 @@ export async function syncChanges(input: ChangeSyncInput): Promise<ChangeSyncRep
   const ignored = unique.filter((c) => !sources.has(c.source));
   const userChanges = unique.filter((c) => c.kind === 'user' && sources.has(c.source));
 
+  await rekeyRenamed(userChanges, { ...input, changeId: input.changeId });
   const identities = (await Promise.all(userChanges.map((c) => sources.get(c.source)!.getUser(c.sourceId))))
     .filter((p): p is Identity => p !== undefined);
   const departments = await departmentsOf(identities, sources, input.settings);

@@ -75,3 +75,28 @@ describe('syncChanges (the push path)', () => {
     expect(h.emulator.state.users()).toHaveLength(3);
   });
 });
+
+describe('syncChanges: a source id that changed (WeCom NewUserID)', () => {
+  let h: RamHarness;
+  beforeEach(async () => { h = await startRamHarness(); });
+  afterEach(() => h.close());
+
+  it('keeps the same RAM user, re-linked to the new id, and does it once', async () => {
+    const lines: ProvisioningLogLine[] = [];
+    const run = (people: Identity[], changes: Change[]) => syncChanges({
+      changes, sources: [new ArraySource('file', people, departments)], target: h.ram, state: h.state,
+      settings: { ...settings, rules: { ...settings.rules, groups: [] } }, runId: 'r', log: (l) => lines.push(l),
+    });
+    await run([person('old-id', 'erin')], [change('old-id')]);
+    const before = h.emulator.state.userByExternalId('file:old-id')!;
+
+    const renamed = { ...change('new-id'), hint: { previousSourceId: 'old-id' } };
+    const report = await run([person('new-id', 'erin')], [renamed, renamed]);
+    expect(report.result.summary).toMatchObject({ created: 0, failed: 0 });
+    expect(h.emulator.state.users()).toEqual([expect.objectContaining({ id: before.id, externalId: 'file:new-id', userName: 'erin' })]);
+    expect(lines.filter((l) => l.action === 'rekey')).toHaveLength(1);
+
+    await run([person('new-id', 'erin')], [renamed]);
+    expect(h.emulator.state.users()).toHaveLength(1);
+  });
+});
