@@ -12,8 +12,11 @@ const functionsDir = path.join(root, 'functions');
 /**
  * Never bundled: `proxy-agent` is an optional lazy require inside @alicloud/fc2's HTTP stack (urllib)
  * that is never reached; better-sqlite3 is the local queue's native module and must not reach FC.
+ * The FC 2.0 SDK (ali-oss, urllib: megabytes) only when asked: `FC_BUNDLE_FC2=1 npm run build`.
  */
-const EXTERNAL = ['proxy-agent', 'better-sqlite3'];
+function externals(env: NodeJS.ProcessEnv): string[] {
+  return ['proxy-agent', 'better-sqlite3', ...(env.FC_BUNDLE_FC2 === '1' ? [] : ['@alicloud/fc2'])];
+}
 
 export interface BuiltFunction {
   name: string;
@@ -27,7 +30,7 @@ export function functionNames(): string[] {
     .sort();
 }
 
-export async function buildFunctions(options: { outdir?: string } = {}): Promise<BuiltFunction[]> {
+export async function buildFunctions(options: { outdir?: string; env?: NodeJS.ProcessEnv } = {}): Promise<BuiltFunction[]> {
   const outdir = options.outdir ?? path.join(root, 'dist');
   const built: BuiltFunction[] = [];
   for (const name of functionNames()) {
@@ -35,7 +38,7 @@ export async function buildFunctions(options: { outdir?: string } = {}): Promise
     await build({
       entryPoints: [path.join(functionsDir, name, 'index.ts')],
       outfile: file, bundle: true, platform: 'node', target: 'node20', format: 'cjs',
-      minify: true, sourcemap: true, legalComments: 'none', logLevel: 'warning', external: EXTERNAL,
+      minify: true, sourcemap: true, legalComments: 'none', logLevel: 'warning', external: externals(options.env ?? process.env),
     });
     built.push({ name, file, bytes: statSync(file).size });
   }

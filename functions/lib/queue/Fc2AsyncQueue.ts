@@ -3,6 +3,7 @@
  * invocation through `@alicloud/fc2`. The only file that imports that SDK. Bundling it needs
  * esbuild `external: ['proxy-agent']` (ali-oss → urllib requires it lazily).
  */
+import { ConfigError } from '../core/errors';
 import type { Change, ChangeBatch } from '../core/model';
 import type { ChangeQueue } from '../core/ports';
 import { encodeBatch, toBatches, type BatchOptions } from './batches';
@@ -33,11 +34,23 @@ type Fc2ClientConstructor = new (accountId: string, config: Fc2ClientConfig) => 
 
 /**
  * Loaded on first use: the SDK pulls in ali-oss and urllib (megabytes), which FC 3.0 deployments
- * never need at cold start. esbuild still bundles it; a bundled CommonJS module runs when required.
+ * never need. `npm run build` leaves it out of the bundles unless FC_BUNDLE_FC2=1, so a deployment
+ * on FC 2.0 builds with that and the others stay small.
  */
 function loadFcClient(): Fc2ClientConstructor {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- untyped CommonJS package
   return require('@alicloud/fc2') as Fc2ClientConstructor;
+}
+
+/** Fails at cold start, naming the fix, when QUEUE_KIND=fc2 but the bundle has no FC 2.0 SDK. */
+export function assertFc2Available(): void {
+  try {
+    loadFcClient();
+  } catch {
+    throw new ConfigError([{
+      variable: 'QUEUE_KIND', problem: 'is fc2, but this bundle was built without the FC 2.0 SDK: rebuild with FC_BUNDLE_FC2=1 npm run build',
+    }]);
+  }
 }
 
 export interface Fc2AsyncQueueOptions extends PublishOptions {

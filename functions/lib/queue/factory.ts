@@ -5,7 +5,7 @@
 import type { ChangeQueue } from '../core/ports';
 import type { FcQueueConfig } from './config';
 import { MissingFcSettingError } from './errors';
-import { Fc2AsyncQueue } from './Fc2AsyncQueue';
+import { Fc2AsyncQueue, assertFc2Available } from './Fc2AsyncQueue';
 import { FcAsyncQueue, type FcCredentials } from './FcAsyncQueue';
 import type { PublishOptions } from './publish';
 
@@ -46,6 +46,7 @@ export function createFcQueue(config: FcQueueConfig, deps: FcQueueDeps): ChangeQ
   const common = { credentials, timeoutMs: deps.timeoutMs, ...deps.publish };
 
   if (config.kind === 'fc2') {
+    assertFc2Available();
     return new Fc2AsyncQueue({
       ...common, serviceName: config.serviceName, functionName: config.functionName, qualifier: config.qualifier,
       accountId, region, endpoint: config.endpoint,
