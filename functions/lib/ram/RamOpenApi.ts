@@ -4,12 +4,28 @@
  * could make fail on retry (already a member, already gone) count as done.
  */
 import type { CloudCredentials } from '../core/ports';
-import Ram, * as $Ram from '@alicloud/ram20150501';
-import * as $OpenApi from '@alicloud/openapi-client';
+import type RamClient from '@alicloud/ram20150501';
 import type { AccessKeyStatus, RamAccessKey, RamGroup, RamLoginProfile } from '../core/model';
 import { RamAuthError, translateSdkError, type RamError } from './errors';
 import type { Limiter } from './limiter';
 import { withRetry, type RetryPolicy } from './retry';
+
+type RamSdk = typeof import('@alicloud/ram20150501');
+type OpenApiSdk = typeof import('@alicloud/openapi-client');
+type Ram = RamClient;
+
+/**
+ * The SDK is loaded on the first OpenAPI call, not at cold start: it is most of the bundle, and a
+ * push that only touches SCIM (the common case) never needs it.
+ */
+let loaded: { ram: RamSdk; openApi: OpenApiSdk } | undefined;
+function sdk(): { ram: RamSdk; openApi: OpenApiSdk } {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberately lazy
+  loaded ??= { ram: require('@alicloud/ram20150501') as RamSdk, openApi: require('@alicloud/openapi-client') as OpenApiSdk };
+  return loaded;
+}
+/** The request model classes, e.g. `new $Ram.ListGroupsRequest(…)`, resolved from the lazily loaded SDK. */
+const $Ram = new Proxy({} as RamSdk, { get: (_target, key) => sdk().ram[key as keyof RamSdk] });
 
 /** The same three fields as the FC role's `context.credentials`. */
 export type RamCredentials = CloudCredentials;
@@ -162,7 +178,8 @@ export class RamOpenApi {
     if (this.cached?.key === key) return this.cached.client;
     const { protocol, endpoint } = parseOpenApiEndpoint(this.options.endpoint);
     const timeout = this.options.timeoutMs ?? 10_000;
-    const config = new $OpenApi.Config({
+    const { ram, openApi } = sdk();
+    const config = new openApi.Config({
       accessKeyId: credentials.accessKeyId,
       accessKeySecret: credentials.accessKeySecret,
       securityToken: credentials.securityToken,
@@ -172,7 +189,7 @@ export class RamOpenApi {
       connectTimeout: Math.min(timeout, 5_000),
     });
     // openapi-client's Config has the shape openapi-core's client reads (verified at runtime).
-    const client = new Ram(config as unknown as ConstructorParameters<typeof Ram>[0]);
+    const client = new ram.default(config as unknown as ConstructorParameters<RamSdk['default']>[0]);
     this.cached = { key, client };
     return client;
   }
