@@ -1,0 +1,25 @@
+/**
+ * `dingtalk-webhook`: DingTalk's HTTP push (event subscription URL). Verifies and decrypts the
+ * callback, answers `check_url`, enqueues the people and departments a contact event names for
+ * `push`, and acknowledges with the encrypted `success`. Never calls DingTalk or RAM.
+ */
+import { loadConfig } from '../lib/fc/config';
+import { httpHandler } from '../lib/fc/handlers';
+import { currentInvocation, roleCredentials } from '../lib/fc/invocation';
+import { logger } from '../lib/fc/logger';
+import { createFcQueue } from '../lib/queue/factory';
+import { receiveDingtalkCallback } from '../lib/sources/dingtalk/webhook';
+import { parseDingtalkWebhookEnv } from '../lib/sources/dingtalk/webhookConfig';
+
+const config = loadConfig(parseDingtalkWebhookEnv);
+
+const queue = createFcQueue(config.queue, {
+  accountId: () => currentInvocation()?.accountId,
+  region: () => currentInvocation()?.region,
+  credentials: () => roleCredentials(),
+});
+
+const deps = { ...config.webhook, queue, log: logger.child({ source: 'dingtalk' }) };
+
+// A contact event is a few hundred bytes; 256 KiB leaves room for bulk id lists and refuses floods early.
+export const handler = httpHandler('dingtalk-webhook', (req) => receiveDingtalkCallback(req, deps), { maxBodyBytes: 256 * 1024 });

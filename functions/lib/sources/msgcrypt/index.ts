@@ -1,0 +1,2 @@
+export { MsgCrypt, type MsgCryptKeys } from './MsgCrypt';
+export { MsgCryptError, MsgCryptConfigError, MsgCryptFailure, type MsgCryptFailureReason } from './errors';

@@ -1,0 +1,111 @@
+/**
+ * `dingtalk-webhook` through its built bundle, as FC runs it: a cold start from the environment,
+ * FC 3.0 HTTP events, the role's credentials in the context, and the change queue as FC's async
+ * invoke API (a local server checking the signature). Callbacks are sealed by `@wecom/crypto`,
+ * and our answers are checked by it, as DingTalk would.
+ */
+import { buildFcHttpEvent, decodeFcHttpResult } from '../../functions/lib/fc/httpEvent';
+import { type Bundles, buildBundles } from '../support/bundles';
+import { type FcInvokeServer, startFcInvokeServer } from '../support/fcInvokeServer';
+import { checkAck, DINGTALK_KEYS, dingtalkCallback, signedCallback, WEBHOOK_ENV } from '../lib/sources/dingtalk/callbacks';
+
+const CREDENTIALS = { accessKeyId: 'role-akid', accessKeySecret: 'role-secret', securityToken: 'sts-token' };
+
+describe('the dingtalk-webhook function (built bundle)', () => {
+  let bundles: Bundles;
+  let fc: FcInvokeServer;
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(async () => { bundles = await buildBundles(); }, 60_000);
+  afterAll(() => bundles.close());
+  beforeEach(async () => {
+    fc = await startFcInvokeServer({ ...CREDENTIALS });
+    env = { ...WEBHOOK_ENV, QUEUE_KIND: 'fc3', FC_INVOKE_ENDPOINT: fc.url, PUSH_FUNCTION_NAME: 'push' };
+  });
+  afterEach(() => fc.close());
+
+  const post = async (url: string, body: string, extraEnv: NodeJS.ProcessEnv = {}) => {
+    const out = await bundles.invoke('dingtalk-webhook', buildFcHttpEvent({ method: 'POST', url, body }), {
+      env: { ...env, ...extraEnv }, context: { credentials: CREDENTIALS },
+    });
+    if (out.error) return { status: 0, json: undefined, out };
+    const decoded = decodeFcHttpResult(out.result);
+    return { status: decoded.status, json: JSON.parse(decoded.body.toString('utf8')) as Record<string, unknown>, out };
+  };
+  const queued = () => fc.invocations.flatMap((i) => (JSON.parse(i.body.toString('utf8')) as { changes: unknown[] }).changes);
+
+  it('answers the URL check with the encrypted success, enqueuing nothing', async () => {
+    const cb = dingtalkCallback({ EventType: 'check_url' });
+    const { status, json } = await post(cb.url, cb.body);
+    expect(status).toBe(200);
+    expect(checkAck(json)).toBe(DINGTALK_KEYS.appKey);
+    expect(Number(json?.timeStamp)).toBeGreaterThan(Date.now() - 60_000);
+    expect(fc.invocations).toHaveLength(0);
+  }, 30_000);
+
+  it('enqueues the users of a classic-shape event signed with msg_signature and timeStamp', async () => {
+    const cb = dingtalkCallback(
+      { EventType: 'user_add_org', TimeStamp: '1640921671286', UserId: ['184919295227658120', 'manager164'], CorpId: DINGTALK_KEYS.corpId },
+      { spelling: 'msg' },
+    );
+    const { status, json } = await post(cb.url, cb.body);
+    expect(status).toBe(200);
+    expect(checkAck(json)).toBe(DINGTALK_KEYS.appKey);
+    expect(fc.invocations.map((i) => i.functionName)).toEqual(['push']);
+    expect(queued()).toEqual([
+      { source: 'dingtalk', kind: 'user', sourceId: '184919295227658120', reason: 'user_add_org' },
+      { source: 'dingtalk', kind: 'user', sourceId: 'manager164', reason: 'user_add_org' },
+    ]);
+  }, 30_000);
+
+  it('accepts a corp-level callback owned by the CorpId, and answers for that owner', async () => {
+    const cb = dingtalkCallback({ EventType: 'org_dept_remove', eventId: 'ev-9', deptId: [432825033] }, { owner: DINGTALK_KEYS.corpId });
+    const { status, json } = await post(cb.url, cb.body);
+    expect(status).toBe(200);
+    expect(checkAck(json)).toBe(DINGTALK_KEYS.corpId);
+    expect(queued()).toEqual([{ source: 'dingtalk', kind: 'group', sourceId: '432825033', reason: 'org_dept_remove', hint: { eventId: 'ev-9' } }]);
+  }, 30_000);
+
+  it('acknowledges an event type it does not handle, with a debug line and no enqueue', async () => {
+    const cb = dingtalkCallback({ EventType: 'label_conf_add', LabelIdList: [1] });
+    const { status, json, out } = await post(cb.url, cb.body, { LOG_LEVEL: 'debug' });
+    expect(status).toBe(200);
+    expect(checkAck(json)).toBe(DINGTALK_KEYS.appKey);
+    expect(fc.invocations).toHaveLength(0);
+    expect(out.logs).toContainEqual(expect.objectContaining({ level: 'debug', msg: 'dingtalk event ignored', eventType: 'label_conf_add' }));
+  }, 30_000);
+
+  it.each([
+    ['unsigned', () => ({ url: '/dingtalk', body: dingtalkCallback({ EventType: 'user_add_org', UserId: ['u1'] }).body }), 401],
+    ['forged (wrong token)', () => dingtalkCallback({ EventType: 'user_add_org', UserId: ['u1'] }, { token: 'guessed' }), 401],
+    ['for another app', () => dingtalkCallback({ EventType: 'user_add_org', UserId: ['u1'] }, { owner: 'dingotherapp' }), 403],
+    ['not JSON', () => ({ url: dingtalkCallback({}).url, body: 'encrypt=abc' }), 400],
+    ['signed but not decryptable', () => signedCallback('AAAA'), 400],
+    ['signed and decryptable but no event', () => dingtalkCallback('{"Event":"x"}'), 400],
+  ])('refuses a callback that is %s, enqueuing nothing', async (_, make, expected) => {
+    const cb = make();
+    const { status, json } = await post(cb.url, cb.body);
+    expect(status).toBe(expected);
+    expect(json).toMatchObject({ error: expect.any(String) });
+    expect(fc.invocations).toHaveLength(0);
+  }, 30_000);
+
+  it('answers 503 when the queue refuses, so DingTalk keeps the event', async () => {
+    fc.failNext(5, 500);
+    const cb = dingtalkCallback({ EventType: 'user_leave_org', UserId: ['u-gone'] });
+    const { status, json, out } = await post(cb.url, cb.body);
+    expect(status).toBe(503);
+    expect(json).toEqual({ error: 'service_unavailable', requestId: expect.any(String) });
+    expect(fc.invocations).toHaveLength(0);
+    expect(out.stdout).not.toContain('role-secret');
+  }, 30_000);
+
+  it('stops at cold start naming the missing and malformed variables, never their values', async () => {
+    const out = await bundles.invoke('dingtalk-webhook', buildFcHttpEvent({ method: 'POST', url: '/dingtalk', body: '{}' }), {
+      env: { DINGTALK_TOKEN: 'secret-token-value', DINGTALK_AES_KEY: 'too-short-key', QUEUE_KIND: 'sqlite' },
+    });
+    expect(out.error?.name).toBe('ConfigError');
+    for (const variable of ['DINGTALK_AES_KEY', 'DINGTALK_APP_KEY', 'QUEUE_KIND']) expect(out.error?.message).toContain(variable);
+    expect(out.stdout).not.toMatch(/secret-token-value|too-short-key/);
+  }, 30_000);
+});

@@ -1,0 +1,31 @@
+import { ConfigError } from '../../../../functions/lib/core/errors';
+import { parseDingtalkWebhookEnv } from '../../../../functions/lib/sources/dingtalk/webhookConfig';
+import { WEBHOOK_ENV } from './callbacks';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    parseDingtalkWebhookEnv(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems.map((p) => p.variable);
+    throw error;
+  }
+  return [];
+}
+
+describe('parseDingtalkWebhookEnv', () => {
+  it('accepts the AppKey and the CorpId as owners, and defaults the queue to FC 3.0 push', () => {
+    const { webhook, queue } = parseDingtalkWebhookEnv(WEBHOOK_ENV);
+    expect(webhook.receiveIds).toEqual([WEBHOOK_ENV.DINGTALK_APP_KEY, WEBHOOK_ENV.DINGTALK_CORP_ID]);
+    expect(queue).toEqual({ kind: 'fc3', functionName: 'push' });
+  });
+
+  it('needs only one of AppKey and CorpId', () => {
+    const { DINGTALK_APP_KEY: _, ...corpOnly } = WEBHOOK_ENV;
+    expect(parseDingtalkWebhookEnv(corpOnly).webhook.receiveIds).toEqual([WEBHOOK_ENV.DINGTALK_CORP_ID]);
+  });
+
+  it('names every missing or malformed variable at once', () => {
+    expect(problemsOf({})).toEqual(['DINGTALK_TOKEN', 'DINGTALK_AES_KEY', 'DINGTALK_APP_KEY']);
+    expect(problemsOf({ ...WEBHOOK_ENV, DINGTALK_AES_KEY: 'x'.repeat(42), QUEUE_KIND: 'sqlite' })).toEqual(['DINGTALK_AES_KEY', 'QUEUE_KIND']);
+  });
+});
