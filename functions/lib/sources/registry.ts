@@ -1,23 +1,40 @@
 /**
  * The sources this deployment reads, from the environment: a source whose variables are absent is
- * simply off. Each source adds itself here as it lands (DingTalk, Lark, WeCom, AD).
+ * simply off. Each source adds itself here as it lands (Lark, WeCom, AD to come).
  */
 import { ConfigError, type ConfigProblem } from '../core/errors';
 import type { Source } from '../core/ports';
-import { createFileSource, parseFileSourceConfig } from './file';
+import { createDingtalkSource, parseDingtalkSourceConfig } from './dingtalk';
+import { FileSourceError, createFileSource, parseFileSourceConfig } from './file';
 
 /** The variables that turn each source on, for the "no source configured" message. */
-export const SOURCE_SWITCHES = { file: 'DIRECTORY_FILE' } as const;
+export const SOURCE_SWITCHES = { file: 'DIRECTORY_FILE', dingtalk: 'DINGTALK_APP_KEY' } as const;
 
 export function enabledSources(env: NodeJS.ProcessEnv): Source[] {
   const problems: ConfigProblem[] = [];
   const sources: Source[] = [];
-  try {
-    const file = parseFileSourceConfig(env);
-    if (file) sources.push(createFileSource(file.path));
-  } catch (error) {
-    problems.push({ variable: 'DIRECTORY_FILE', problem: (error as Error).message.replace(/^DIRECTORY_FILE=\S*\s*/, '') });
-  }
+  const add = (build: () => Source | undefined) => {
+    try {
+      const source = build();
+      if (source) sources.push(source);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(...error.problems);
+    }
+  };
+  add(() => {
+    try {
+      const file = parseFileSourceConfig(env);
+      return file && createFileSource(file.path);
+    } catch (error) {
+      if (!(error instanceof FileSourceError)) throw error;
+      throw new ConfigError([{ variable: 'DIRECTORY_FILE', problem: error.message.replace(/^DIRECTORY_FILE=\S*\s*/, '') }]);
+    }
+  });
+  add(() => {
+    const dingtalk = parseDingtalkSourceConfig(env);
+    return dingtalk && createDingtalkSource(dingtalk);
+  });
   if (problems.length) throw new ConfigError(problems);
   return sources;
 }

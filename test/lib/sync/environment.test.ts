@@ -17,7 +17,7 @@ const variablesOf = (env: NodeJS.ProcessEnv) => {
 
 describe('engineFromEnv (cold start)', () => {
   it('names every missing variable at once', () => {
-    expect(variablesOf({})).toEqual(['DIRECTORY_FILE', 'RAM_OAUTH_CLIENT_ID', 'RAM_OAUTH_CLIENT_SECRET', 'STATE_DIR']);
+    expect(variablesOf({})).toEqual(['DIRECTORY_FILE or DINGTALK_APP_KEY', 'RAM_OAUTH_CLIENT_ID', 'RAM_OAUTH_CLIENT_SECRET', 'STATE_DIR']);
   });
 
   it('names malformed ones, never echoing a secret', () => {
@@ -33,5 +33,17 @@ describe('engineFromEnv (cold start)', () => {
     }, { credentials });
     expect(engine.sources.map((s) => s.name)).toEqual(['file']);
     expect(engine.settings.policy).toEqual({ deleted: 'delete', disabled: 'suspend' });
+  });
+});
+
+describe('engineFromEnv: sources', () => {
+  const base = { RAM_OAUTH_CLIENT_ID: 'id', RAM_OAUTH_CLIENT_SECRET: 's3cret', STATE_DIR: '/tmp/state' };
+  it('turns each source on from its own variables', () => {
+    expect(engineFromEnv({ ...base, DINGTALK_APP_KEY: 'ding', DINGTALK_APP_SECRET: 'x' }, { credentials }).sources.map((s) => s.name)).toEqual(['dingtalk']);
+    expect(engineFromEnv({ ...base, DIRECTORY_FILE: SAMPLE, DINGTALK_APP_KEY: 'ding', DINGTALK_APP_SECRET: 'x' }, { credentials }).sources.map((s) => s.name)).toEqual(['file', 'dingtalk']);
+  });
+
+  it('names a half-configured source', () => {
+    expect(variablesOf({ ...base, DINGTALK_APP_KEY: 'ding' })).toEqual(['DINGTALK_APP_SECRET']);
   });
 });
