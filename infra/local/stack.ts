@@ -52,6 +52,8 @@ export interface LocalStack {
   functions: string[];
   /** Timer functions running on their schedules. */
   timers: string[];
+  /** Built functions that stopped at cold start for want of their source's variables, with why. */
+  unconfigured: Map<string, string>;
   /** What the functions sign with here (the emulator's key, or ALIBABA_CLOUD_* standing in for the FC role). */
   credentials: { accessKeyId: string; accessKeySecret: string; securityToken?: string };
   /** Runs the full-sync bundle, as `s invoke -f full-sync` would. */
@@ -80,7 +82,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ...ram.functionEnv, STATE_DIR: stateDir, DIRECTORY_FILE: directoryFile,
     QUEUE_KIND: 'fc3', FC_INVOKE_ENDPOINT: url, PUSH_FUNCTION_NAME: 'push',
   });
-  const handlers = new Map<string, Handler>(built.map((f) => [f.name, require(f.file).handler as Handler]));
+  const handlers = new Map<string, Handler>();
+  const unconfigured = new Map<string, string>();
+  for (const f of built) {
+    try {
+      handlers.set(f.name, require(f.file).handler as Handler);
+    } catch (error) {
+      // A webhook whose source is not configured stops at cold start, as in FC: serve the rest.
+      const isWebhook = (Object.values(WEBHOOK_ROUTES) as string[]).includes(f.name);
+      if (!isWebhook || (error as Error).name !== 'ConfigError') throw error;
+      unconfigured.set(f.name, (error as Error).message);
+    }
+  }
   const context = (name: string): FcContext => ({
     requestId: `local-${randomUUID()}`, region: 'local', accountId: 'local', credentials: ram.credentials,
     function: { name, handler: 'index.handler' },
@@ -110,6 +123,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       if (request.rawPath === '/' && request.method === 'GET') {
         return writeReply(res, { status: 200, headers: { 'content-type': 'application/json' }, body: { functions: [...handlers.keys()], queue: queue.stats(), ram: ram.url } });
       }
+      if (route && unconfigured.has(route)) return writeReply(res, { status: 503, body: `${route} is not configured: ${unconfigured.get(route)}` });
       writeReply(res, { status: 404, body: route ? `${route} is not built yet: its source has not landed` : 'not found' });
     })().catch((error: unknown) => {
       res.writeHead(500, { 'content-type': 'text/plain' });
@@ -127,7 +141,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   return {
     url, stateDir, directoryFile, emulator: ram.emulator, ramUrl: ram.url, queue, functions: [...handlers.keys()],
-    credentials: ram.credentials, timers: Object.keys(schedules),
+    credentials: ram.credentials, timers: Object.keys(schedules), unconfigured,
     fullSync: (request) => invoke('full-sync', Buffer.from(JSON.stringify(request))) as Promise<FullSyncResult>,
     idle: (timeoutMs = 30_000) => waitUntil(() => {
       const s = queue.stats();

@@ -23,7 +23,10 @@ async function main(): Promise<void> {
   say('ram-scim-sync local stack');
   say(`  functions      ${stack.functions.join(', ')} (built into dist/, the bundles FC runs)`);
   for (const [route, fn] of Object.entries(WEBHOOK_ROUTES)) {
-    say(`  ${route.padEnd(14)} ${stack.url}${route} ${stack.functions.includes(fn) ? `→ ${fn}` : `(${fn} not built yet: its source has not landed)`}`);
+    const state = stack.functions.includes(fn) ? `→ ${fn}`
+      : stack.unconfigured.has(fn) ? `(${fn} off: ${stack.unconfigured.get(fn)?.replace(/^invalid configuration: /, '')})`
+        : `(${fn} not built yet: its source has not landed)`;
+    say(`  ${route.padEnd(14)} ${stack.url}${route} ${state}`);
   }
   say(`  timers         ${stack.timers.length ? stack.timers.join(', ') : 'none built yet (ad-poll runs every 5 minutes once its source lands)'}`);
   say(`  FC invoke API  ${stack.url}/2023-03-30/functions/<name>/invocations (async push → the local queue)`);
