@@ -1,0 +1,63 @@
+/**
+ * WeCom's errcodes, classified once (reference/webhooks.md §3.3): which are retried with backoff,
+ * which mean "get a new token", which are set-up mistakes with a fix, and which mean "absent".
+ */
+import { WecomApiError, WecomConfigurationError } from './errors';
+
+export const WECOM_ERRCODES = {
+  ok: 0,
+  busy: -1,
+  invalidSecret: 40001,
+  invalidCorpId: 40013,
+  invalidToken: 40014,
+  tokenExpired: 42001,
+  rateLimited: 45009,
+  concurrencyLimited: 45033,
+  apiForbidden: 48002,
+  untrustedIp: 60020,
+  userNotFound: 60111,
+  departmentNotFound: 60123,
+} as const;
+
+/** The cached access token is no good: fetch a new one and try once more. */
+export const TOKEN_ERRCODES: ReadonlySet<number> = new Set([WECOM_ERRCODES.invalidToken, WECOM_ERRCODES.tokenExpired]);
+
+/** Busy or throttled: the same call may succeed after a pause. */
+export const BACKOFF_ERRCODES: ReadonlySet<number> = new Set([
+  WECOM_ERRCODES.busy, WECOM_ERRCODES.rateLimited, WECOM_ERRCODES.concurrencyLimited,
+]);
+
+/** What to change when WeCom refuses because of how it is set up. */
+const CONFIGURATION_FIXES: Readonly<Record<number, string>> = {
+  [WECOM_ERRCODES.invalidSecret]:
+    'WECOM_SECRET is not a valid secret for WECOM_CORP_ID: copy the contact sync secret (管理工具 → 通讯录同步 → Secret) into WECOM_SECRET',
+  [WECOM_ERRCODES.invalidCorpId]: 'WECOM_CORP_ID is not a valid CorpID: copy it from 我的企业 → 企业信息 → 企业ID',
+  [WECOM_ERRCODES.apiForbidden]:
+    'the secret may not call this API: WECOM_SECRET must be the contact sync (通讯录同步) secret, not an app secret, with API access to read the directory enabled',
+  [WECOM_ERRCODES.untrustedIp]:
+    "this function's public IP is not trusted: add the function's fixed egress IP (FC: a NAT gateway EIP or static public IP) under 通讯录同步 → 企业可信IP",
+};
+
+/**
+ * The error for a non-zero errcode. `secrets` (the secret, the current token) are scrubbed from
+ * WeCom's errmsg, which normally quotes neither.
+ */
+export function errorForErrcode(
+  operation: string, errcode: number, errmsg: unknown, secrets: ReadonlyArray<string | undefined>,
+): WecomApiError {
+  const reason = scrub(typeof errmsg === 'string' && errmsg ? errmsg : 'no errmsg', secrets);
+  const code = `WeCom ${errcode}`;
+  const fix = CONFIGURATION_FIXES[errcode];
+  if (fix !== undefined) {
+    return new WecomConfigurationError({ code, operation, reason, errcode, retryable: false, recommendedAction: fix });
+  }
+  const retryable = BACKOFF_ERRCODES.has(errcode) || TOKEN_ERRCODES.has(errcode);
+  return new WecomApiError({ code, operation, reason, errcode, retryable });
+}
+
+/** Replaces each secret longer than 3 characters with `***`, and caps the length. */
+export function scrub(text: string, secrets: ReadonlyArray<string | undefined>): string {
+  let out = text;
+  for (const s of secrets) if (s && s.length > 3) out = out.split(s).join('***');
+  return out.length > 300 ? `${out.slice(0, 300)}…` : out;
+}

@@ -1,0 +1,10 @@
+/** WeCom (企业微信): the contact-change callback, the directory API client and the engine's Source. */
+export { DEFAULT_WECOM_API_URL, type WecomSourceConfig, type WecomWebhookConfig, parseWecomSourceConfig, parseWecomWebhookConfig } from './config';
+export { WecomApiError, WecomConfigurationError, WecomEventError, type WecomEventProblem } from './errors';
+export { WECOM_ERRCODES } from './errcodes';
+export { type WecomEventOutcome, WECOM_CHANGE_TYPES, changesFromEvent } from './events';
+export { departmentFromWecom, identityFromWecom } from './fields';
+export { MAX_CALLBACK_BODY_BYTES, type WecomCallbackDeps, receiveWecomCallback } from './callback';
+export { WecomApi, type WecomApiOptions, type WecomDepartment, type WecomUser } from './WecomApi';
+export { WecomSource, type WecomSourceOptions, createWecomSource } from './WecomSource';
+export { MAX_XML_BYTES, parseWecomXml, xmlText } from './xml';

@@ -1,0 +1,25 @@
+/**
+ * `wecom-webhook`: the WeCom contact-change callback (通讯录回调). GET answers the URL check with
+ * the decrypted `echostr`; POST verifies, decrypts and enqueues which people and departments
+ * changed for `push`, then answers 200. Never calls WeCom or RAM (WeCom waits 1 s for the URL
+ * check, 5 s for events); a failed enqueue answers 503.
+ */
+import { loadConfig } from '../lib/fc/config';
+import { httpHandler } from '../lib/fc/handlers';
+import { currentInvocation, roleCredentials } from '../lib/fc/invocation';
+import { logger } from '../lib/fc/logger';
+import { createFcQueue } from '../lib/queue/factory';
+import { MAX_CALLBACK_BODY_BYTES, receiveWecomCallback } from '../lib/sources/wecom/callback';
+import { parseWecomWebhookEnv, wecomMsgCrypt } from '../lib/sources/wecom/webhookEnv';
+
+const config = loadConfig(parseWecomWebhookEnv);
+
+const queue = createFcQueue(config.queue, {
+  accountId: () => currentInvocation()?.accountId,
+  region: () => currentInvocation()?.region,
+  credentials: () => roleCredentials(),
+});
+
+const deps = { crypt: wecomMsgCrypt(config.webhook), corpId: config.webhook.corpId, queue, log: logger.child({ source: 'wecom' }) };
+
+export const handler = httpHandler('wecom-webhook', (req) => receiveWecomCallback(req, deps), { maxBodyBytes: MAX_CALLBACK_BODY_BYTES });
