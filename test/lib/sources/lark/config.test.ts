@@ -1,0 +1,61 @@
+import { ConfigError } from '../../../../functions/lib/core/errors';
+import { parseLarkSourceConfig, parseLarkWebhookConfig } from '../../../../functions/lib/sources/lark/config';
+import { RecentEvents } from '../../../../functions/lib/sources/lark/recentEvents';
+
+const problemsOf = (fn: () => unknown) => {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems.map((p) => p.variable);
+  }
+  throw new Error('expected a ConfigError');
+};
+
+describe('parseLarkWebhookConfig', () => {
+  it('needs only the verification token; defaults to union_id and a 300 s window', () => {
+    expect(parseLarkWebhookConfig({ LARK_VERIFICATION_TOKEN: ' vt ' })).toEqual({ verificationToken: 'vt', maxAgeSeconds: 300, userIdType: 'union_id' });
+  });
+
+  it('reads the Encrypt Key, the window and the id type', () => {
+    expect(parseLarkWebhookConfig({
+      LARK_VERIFICATION_TOKEN: 'vt', LARK_ENCRYPT_KEY: 'ek', LARK_MAX_AGE_SECONDS: '60', LARK_USER_ID_TYPE: 'open_id',
+    })).toEqual({ verificationToken: 'vt', encryptKey: 'ek', maxAgeSeconds: 60, userIdType: 'open_id' });
+  });
+
+  it('names every missing or malformed variable, and no value', () => {
+    expect(problemsOf(() => parseLarkWebhookConfig({ LARK_MAX_AGE_SECONDS: '5m', LARK_USER_ID_TYPE: 'email', LARK_ENCRYPT_KEY: 'sekrit' })))
+      .toEqual(['LARK_VERIFICATION_TOKEN', 'LARK_MAX_AGE_SECONDS', 'LARK_USER_ID_TYPE']);
+    expect(() => parseLarkWebhookConfig({ LARK_ENCRYPT_KEY: 'sekrit' })).not.toThrow(/sekrit/);
+    expect(problemsOf(() => parseLarkWebhookConfig({ LARK_VERIFICATION_TOKEN: 'vt', LARK_MAX_AGE_SECONDS: '0' }))).toEqual(['LARK_MAX_AGE_SECONDS']);
+  });
+});
+
+describe('parseLarkSourceConfig', () => {
+  it('is off (undefined) when neither the app id nor the secret is set, blank counting as unset', () => {
+    expect(parseLarkSourceConfig({})).toBeUndefined();
+    expect(parseLarkSourceConfig({ LARK_APP_ID: ' ', LARK_APP_SECRET: '' })).toBeUndefined();
+  });
+
+  it('defaults to Feishu and union_id, and accepts Lark international without a trailing slash', () => {
+    expect(parseLarkSourceConfig({ LARK_APP_ID: 'cli_1', LARK_APP_SECRET: 's' }))
+      .toEqual({ appId: 'cli_1', appSecret: 's', apiUrl: 'https://open.feishu.cn/open-apis', userIdType: 'union_id' });
+    expect(parseLarkSourceConfig({ LARK_APP_ID: 'cli_1', LARK_APP_SECRET: 's', LARK_API_URL: 'https://open.larksuite.com/open-apis/' })?.apiUrl)
+      .toBe('https://open.larksuite.com/open-apis');
+  });
+
+  it('wants both halves of the app credentials, a usable URL and a known id type', () => {
+    expect(problemsOf(() => parseLarkSourceConfig({ LARK_APP_ID: 'cli_1' }))).toEqual(['LARK_APP_SECRET']);
+    expect(problemsOf(() => parseLarkSourceConfig({ LARK_APP_SECRET: 's', LARK_API_URL: 'ftp://x', LARK_USER_ID_TYPE: 'mobile' })))
+      .toEqual(['LARK_APP_ID', 'LARK_API_URL', 'LARK_USER_ID_TYPE']);
+  });
+});
+
+describe('RecentEvents', () => {
+  it('remembers ids up to its capacity, forgetting the first added first', () => {
+    const recent = new RecentEvents(3);
+    for (const id of ['a', 'b', 'c', 'a', 'd']) recent.add(id);
+    expect(['a', 'b', 'c', 'd'].map((id) => recent.has(id))).toEqual([false, true, true, true]);
+    expect(recent.size).toBe(3);
+  });
+});
