@@ -1,15 +1,16 @@
 /**
  * The sources this deployment reads, from the environment: a source whose variables are absent is
- * simply off. Each source adds itself here as it lands (Lark and AD to come).
+ * simply off. Each source adds itself here as it lands (AD to come).
  */
 import { ConfigError, type ConfigProblem } from '../core/errors';
 import type { Source } from '../core/ports';
 import { createDingtalkSource, parseDingtalkSourceConfig } from './dingtalk';
 import { FileSourceError, createFileSource, parseFileSourceConfig } from './file';
+import { createLarkSource, parseLarkSourceConfig } from './lark';
 import { createWecomSource, parseWecomSourceConfig } from './wecom';
 
 /** The variables that turn each source on, for the "no source configured" message. */
-export const SOURCE_SWITCHES = { file: 'DIRECTORY_FILE', dingtalk: 'DINGTALK_APP_KEY', wecom: 'WECOM_CORP_ID' } as const;
+export const SOURCE_SWITCHES = { file: 'DIRECTORY_FILE', dingtalk: 'DINGTALK_APP_KEY', lark: 'LARK_APP_ID', wecom: 'WECOM_CORP_ID' } as const;
 
 export function enabledSources(env: NodeJS.ProcessEnv): Source[] {
   const problems: ConfigProblem[] = [];
@@ -35,6 +36,10 @@ export function enabledSources(env: NodeJS.ProcessEnv): Source[] {
   add(() => {
     const dingtalk = parseDingtalkSourceConfig(env);
     return dingtalk && createDingtalkSource(dingtalk);
+  });
+  add(() => {
+    const lark = parseLarkSourceConfig(env);
+    return lark && createLarkSource(lark);
   });
   add(() => {
     const wecom = parseWecomSourceConfig(env);
