@@ -57,7 +57,7 @@ for (const f of fns.functions) {
 console.log(`publish → RAM on the local stack (FC invoke API → SQLite queue → push → emulator; RAM_RATE_LIMIT 1000), ${fns.publishToRam.samples} changes: ` +
   `p50 ${fns.publishToRam.p50Ms} ms, p99 ${fns.publishToRam.p99Ms} ms`);
 
-for (const source of ['dingtalk', 'wecom']) {
+for (const source of ['dingtalk', 'lark', 'wecom']) {
   const r = run(`${source}.bench.ts`, '20000');
   console.log(`${source} webhook (verify + decrypt + parse per event, ours against the vendor library in one run): ${JSON.stringify(r)}`);
 }
