@@ -5,13 +5,22 @@
  */
 import type { CloudCredentials } from '../core/ports';
 import { Readable } from 'node:stream';
-import FC3, { InvokeFunctionHeaders, InvokeFunctionRequest } from '@alicloud/fc20230330';
-import { $OpenApiUtil } from '@alicloud/openapi-core';
+import type FC3 from '@alicloud/fc20230330';
 import type { Change, ChangeBatch } from '../core/model';
 import type { ChangeQueue } from '../core/ports';
 import { encodeBatch, toBatches, type BatchOptions } from './batches';
 import { MissingFcSettingError, scrub } from './errors';
 import { publishBatches, retryableStatus, transportFailure, type PublishOptions, type SendFailure } from './publish';
+
+type FcSdk = typeof import('@alicloud/fc20230330');
+type OpenApiCore = typeof import('@alicloud/openapi-core');
+/** Loaded on the first publish: most of a webhook bundle, and a handshake or ignored event never needs it. */
+let sdk: { fc: FcSdk; core: OpenApiCore } | undefined;
+function loadSdk(): { fc: FcSdk; core: OpenApiCore } {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberately lazy
+  sdk ??= { fc: require('@alicloud/fc20230330') as FcSdk, core: require('@alicloud/openapi-core') as OpenApiCore };
+  return sdk;
+}
 
 /** The same three fields as the FC role's `context.credentials`. */
 export type FcCredentials = CloudCredentials;
@@ -66,6 +75,7 @@ export class FcAsyncQueue implements ChangeQueue {
     const send = async (batch: ChangeBatch): Promise<void> => {
       const { client, credentials } = this.client();
       secrets = [credentials.accessKeySecret, credentials.securityToken];
+      const { InvokeFunctionRequest, InvokeFunctionHeaders } = loadSdk().fc;
       const request = new InvokeFunctionRequest({ qualifier: this.options.qualifier, body: Readable.from(encodeBatch(batch)) });
       const headers = new InvokeFunctionHeaders({ xFcInvocationType: 'Async' });
       const answer = await client.invokeFunctionWithOptions(this.options.functionName, request, headers, {} as Runtime);
@@ -82,7 +92,8 @@ export class FcAsyncQueue implements ChangeQueue {
     const key = [protocol, host, credentials.accessKeyId, credentials.accessKeySecret, credentials.securityToken ?? ''].join('\n');
     if (this.cached?.key !== key) {
       const timeout = this.options.timeoutMs ?? 5_000;
-      const config = new $OpenApiUtil.Config({
+      const { fc, core } = loadSdk();
+      const config = new core.$OpenApiUtil.Config({
         accessKeyId: credentials.accessKeyId,
         accessKeySecret: credentials.accessKeySecret,
         securityToken: credentials.securityToken,
@@ -91,7 +102,7 @@ export class FcAsyncQueue implements ChangeQueue {
         readTimeout: timeout,
         connectTimeout: Math.min(timeout, 3_000),
       });
-      this.cached = { key, client: new FC3(config) };
+      this.cached = { key, client: new fc.default(config) };
     }
     return { client: this.cached.client, credentials };
   }
