@@ -15,3 +15,35 @@ export class ConfigError extends Error {
     this.problems = unique;
   }
 }
+
+/**
+ * Runs several parsers and reports every problem at once: one cold start names every bad variable.
+ *
+ * @example
+ * const problems = new ConfigProblems();
+ * const ram = problems.attempt(() => parseRamConfig(env));
+ * const queue = problems.attempt(() => parseQueueConfig(env));
+ * problems.throwIfAny();               // ConfigError with both parsers' problems
+ */
+export class ConfigProblems {
+  private readonly found: ConfigProblem[] = [];
+
+  /** The parser's result, or undefined when it threw a ConfigError (kept); other errors propagate. */
+  attempt<T>(parse: () => T): T | undefined {
+    try {
+      return parse();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      this.found.push(...error.problems);
+      return undefined;
+    }
+  }
+
+  add(problem: ConfigProblem): void {
+    this.found.push(problem);
+  }
+
+  throwIfAny(): void {
+    if (this.found.length > 0) throw new ConfigError(this.found);
+  }
+}

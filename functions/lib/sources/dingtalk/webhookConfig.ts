@@ -12,7 +12,8 @@
  * The queue's variables (`QUEUE_KIND`, `PUSH_FUNCTION_NAME`, …) are read by `parseQueueConfig`.
  */
 import { ConfigError, type ConfigProblem } from '../../core/errors';
-import { type FcQueueConfig, parseQueueConfig } from '../../queue/config';
+import type { FcQueueConfig } from '../../queue/config';
+import { parseWebhookEnv } from '../../queue/webhookEnv';
 import { MsgCrypt, MsgCryptConfigError } from '../msgcrypt';
 
 export interface DingtalkWebhookConfig {
@@ -52,21 +53,6 @@ export function parseDingtalkWebhookConfig(env: Env): DingtalkWebhookConfig {
 
 /** The webhook's keys and its queue, every bad variable reported at once. */
 export function parseDingtalkWebhookEnv(env: Env): { webhook: DingtalkWebhookConfig; queue: FcQueueConfig } {
-  const problems: ConfigProblem[] = [];
-  const attempt = <T>(parse: () => T): T | undefined => {
-    try {
-      return parse();
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      problems.push(...error.problems);
-      return undefined;
-    }
-  };
-  const webhook = attempt(() => parseDingtalkWebhookConfig(env));
-  const queue = attempt(() => parseQueueConfig(env));
-  if (queue?.kind === 'sqlite') {
-    problems.push({ variable: 'QUEUE_KIND', problem: 'must be fc3 or fc2 for a webhook (the local stack serves FC\'s invoke API)' });
-  }
-  if (problems.length > 0 || !webhook || !queue || queue.kind === 'sqlite') throw new ConfigError(problems);
+  const { source: webhook, queue } = parseWebhookEnv(env, parseDingtalkWebhookConfig);
   return { webhook, queue };
 }

@@ -3,8 +3,8 @@
  * keys (WECOM_CORP_ID, WECOM_TOKEN, WECOM_AES_KEY) and the FC queue it publishes to. Every bad
  * variable is reported at once.
  */
-import { ConfigError, type ConfigProblem } from '../../core/errors';
-import { type FcQueueConfig, parseQueueConfig } from '../../queue/config';
+import type { FcQueueConfig } from '../../queue/config';
+import { parseWebhookEnv } from '../../queue/webhookEnv';
 import { MsgCrypt } from '../msgcrypt';
 import { type WecomWebhookConfig, parseWecomWebhookConfig } from './config';
 
@@ -17,22 +17,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 /** @throws ConfigError naming every missing or malformed variable, never a value */
 export function parseWecomWebhookEnv(env: Env): WecomWebhookEnv {
-  const problems: ConfigProblem[] = [];
-  const attempt = <T>(parse: () => T): T | undefined => {
-    try {
-      return parse();
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      problems.push(...error.problems);
-      return undefined;
-    }
-  };
-  const webhook = attempt(() => parseWecomWebhookConfig(env));
-  const queue = attempt(() => parseQueueConfig(env));
-  if (queue?.kind === 'sqlite') {
-    problems.push({ variable: 'QUEUE_KIND', problem: "must be fc3 or fc2 for a webhook (the local stack serves FC's invoke API)" });
-  }
-  if (problems.length > 0 || !webhook || !queue || queue.kind === 'sqlite') throw new ConfigError(problems);
+  const { source: webhook, queue } = parseWebhookEnv(env, parseWecomWebhookConfig);
   return { webhook, queue };
 }
 
