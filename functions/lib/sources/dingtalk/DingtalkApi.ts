@@ -7,7 +7,7 @@
  */
 import { isRetryable, isTokenInvalid, ERRCODE } from './errcodes';
 import { DingtalkApiError } from './errors';
-import { AccessTokenCache } from './token';
+import { AccessTokenCache } from '../accessToken';
 import type { DingtalkDepartment, DingtalkEnvelope, DingtalkUser, DingtalkUserPage } from './types';
 
 export interface DingtalkApiOptions {
@@ -51,7 +51,8 @@ export class DingtalkApi {
   constructor(private readonly options: DingtalkApiOptions) {
     this.base = options.baseUrl.replace(/\/+$/, '');
     this.sleep = options.sleep ?? sleeper;
-    this.tokens = new AccessTokenCache(() => this.fetchToken(), options.now);
+    // Renewed five minutes before DingTalk's 7,200 s expire.
+    this.tokens = new AccessTokenCache(() => this.fetchToken(), { now: options.now, renewEarly: () => 300 });
   }
 
   /** `topapi/v2/user/get`; undefined when DingTalk does not know the user (left or deleted). */
@@ -111,14 +112,14 @@ export class DingtalkApi {
     });
   }
 
-  private async fetchToken(): Promise<{ accessToken: string; expiresIn: number }> {
+  private async fetchToken(): Promise<{ token: string; expiresIn: number }> {
     const query = new URLSearchParams({ appkey: this.options.appKey, appsecret: this.options.appSecret });
     return this.withRetries('/gettoken', async () => {
       const answer = await this.request<{ errcode: number; access_token?: string; expires_in?: number }>('/gettoken', `/gettoken?${query}`, { method: 'GET' });
       if (answer.errcode !== ERRCODE.ok || !answer.access_token) {
         throw new AttemptError(this.failure('/gettoken', answer.errcode, isRetryable(answer.errcode)));
       }
-      return { accessToken: answer.access_token, expiresIn: Number(answer.expires_in) || 7200 };
+      return { token: answer.access_token, expiresIn: Number(answer.expires_in) || 7200 };
     });
   }
 

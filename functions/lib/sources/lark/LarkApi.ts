@@ -8,7 +8,7 @@ import type { LarkSourceConfig } from './config';
 import { DEPARTMENT_ID_TYPE, LARK_CODES, ROOT_DEPARTMENT_ID } from './constants';
 import { LarkApiError } from './errors';
 import { type LarkAnswer, type Outcome, exchange } from './http';
-import { TenantToken } from './tenantToken';
+import { AccessTokenCache } from '../accessToken';
 import type { LarkDepartment, LarkUser } from './types';
 
 export interface LarkApiOptions {
@@ -43,7 +43,7 @@ const TOKEN_INVALID = new Set<number>(LARK_CODES.tokenInvalid);
 const TRANSIENT = new Set<number>(LARK_CODES.transient);
 
 export class LarkApi {
-  private readonly token: TenantToken;
+  private readonly token: AccessTokenCache;
   private readonly options: Required<LarkApiOptions>;
 
   constructor(private readonly config: LarkSourceConfig, options: LarkApiOptions = {}) {
@@ -51,7 +51,8 @@ export class LarkApi {
       timeoutMs: 10_000, maxAttempts: 6, backoffMs: 500, maxWaitMs: 60_000, pageSize: 50,
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)), now: Date.now, ...options,
     };
-    this.token = new TenantToken(() => this.issueToken(), this.options.now);
+    // Lark hands out a new tenant token once less than 30 minutes remain: renew then (halfway for short ones).
+    this.token = new AccessTokenCache(() => this.issueToken(), { now: this.options.now, renewEarly: (s) => Math.min(1800, s / 2) });
   }
 
   /** The user, or undefined when Lark says there is none or it is outside the app's contact scope. */

@@ -7,7 +7,7 @@
  */
 import { BACKOFF_ERRCODES, TOKEN_ERRCODES, WECOM_ERRCODES, errorForErrcode } from './errcodes';
 import { WecomApiError } from './errors';
-import { AccessTokenCache } from './token';
+import { AccessTokenCache } from '../accessToken';
 
 /** `user/get`'s answer, as far as we read it. Fields may be missing (permissions, 2022-06-20 rules). */
 export interface WecomUser {
@@ -92,7 +92,7 @@ export class WecomApi {
     this.retry = { maxAttempts: 5, baseMs: 500, capMs: 15_000, sleep: realSleep, random: Math.random, ...options.retry };
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.pageSize = Math.min(10_000, Math.max(1, options.pageSize ?? 10_000));
-    this.tokens = new AccessTokenCache(() => this.fetchToken(), options.now);
+    this.tokens = new AccessTokenCache(() => this.fetchToken(), { now: options.now });
   }
 
   async getUser(userId: string): Promise<WecomUser | undefined> {
