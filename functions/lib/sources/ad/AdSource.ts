@@ -1,0 +1,85 @@
+/**
+ * Active Directory as a Source for the engine: one user or group by objectGUID (for `push`), and
+ * everything in scope, paged (for `full-sync`). Scope is `AD_BASE_DN` with `AD_USER_FILTER` /
+ * `AD_GROUP_FILTER`: an object outside it is absent, exactly like a deleted one.
+ *
+ * Each call opens and binds its own connection: calls are rare and spread out (AD closes idle
+ * connections after 900 s), and it keeps one failure from poisoning the next call.
+ */
+import type { Client, Entry, Filter } from 'ldapts';
+import type { Department, Identity } from '../../core/model';
+import type { Source } from '../../core/ports';
+import type { AdSourceConfig } from './config';
+import { openAdClient, search } from './connection';
+import { ExtendedDnControl } from './controls';
+import { AdSourceError } from './errors';
+import { and, guidFilter, parseFilter } from './filters';
+import { isGuidString } from './guid';
+import { BUFFER_ATTRIBUTES, GROUP_ATTRIBUTES, toDepartment, toIdentity, USER_ATTRIBUTES } from './mapping';
+
+export class AdSource implements Source {
+  readonly name = 'ad' as const;
+  private readonly userFilter: Filter;
+  private readonly groupFilter: Filter;
+
+  constructor(
+    private readonly config: AdSourceConfig,
+    private readonly open: (config: AdSourceConfig) => Promise<Client> = openAdClient,
+  ) {
+    this.userFilter = parseFilter(config.userFilter, 'AD_USER_FILTER');
+    this.groupFilter = parseFilter(config.groupFilter, 'AD_GROUP_FILTER');
+  }
+
+  async getUser(sourceId: string): Promise<Identity | undefined> {
+    const entry = await this.findOne('user', sourceId, this.userFilter, USER_ATTRIBUTES);
+    return entry && toIdentity(entry);
+  }
+
+  async getDepartment(sourceId: string): Promise<Department | undefined> {
+    const entry = await this.findOne('group', sourceId, this.groupFilter, GROUP_ATTRIBUTES);
+    return entry && toDepartment(entry);
+  }
+
+  async *listUsers(): AsyncIterable<Identity> {
+    for await (const entry of this.listAll(this.userFilter, USER_ATTRIBUTES)) yield toIdentity(entry);
+  }
+
+  async *listDepartments(): AsyncIterable<Department> {
+    for await (const entry of this.listAll(this.groupFilter, GROUP_ATTRIBUTES)) yield toDepartment(entry);
+  }
+
+  /** The object with this GUID under the base DN and matching the filter; the GUID goes on the wire as bytes. */
+  private async findOne(kind: string, sourceId: string, scope: Filter, attributes: string[]): Promise<Entry | undefined> {
+    // Not a GUID cannot be one of ours: absent, like any id the directory does not hold.
+    if (!isGuidString(sourceId)) return undefined;
+    const client = await this.open(this.config);
+    try {
+      const result = await search(client, `one ${kind}`, this.config.baseDn, {
+        scope: 'sub', filter: and(guidFilter(sourceId), scope), attributes, explicitBufferAttributes: BUFFER_ATTRIBUTES, sizeLimit: 2,
+      }, new ExtendedDnControl());
+      return result.searchEntries[0];
+    } finally {
+      await client.unbind().catch(() => undefined);
+    }
+  }
+
+  private async *listAll(scope: Filter, attributes: string[]): AsyncIterable<Entry> {
+    const client = await this.open(this.config);
+    try {
+      const pages = client.searchPaginated(this.config.baseDn, {
+        scope: 'sub', filter: scope, attributes, explicitBufferAttributes: BUFFER_ATTRIBUTES, paged: { pageSize: this.config.pageSize },
+      }, new ExtendedDnControl());
+      try {
+        for await (const page of pages) yield* page.searchEntries;
+      } catch (error) {
+        throw new AdSourceError('ldap', `AD listing failed: ${error instanceof Error ? error.name : 'unknown error'}`, { cause: error });
+      }
+    } finally {
+      await client.unbind().catch(() => undefined);
+    }
+  }
+}
+
+export function createAdSource(config: AdSourceConfig): AdSource {
+  return new AdSource(config);
+}

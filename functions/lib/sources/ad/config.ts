@@ -1,0 +1,108 @@
+/**
+ * The AD source's configuration. Off when `AD_URL` is unset or blank; otherwise every problem is
+ * reported at once as a ConfigError naming the variables (never their values: one is a password).
+ *
+ * Transport: `ldaps://` uses TLS; `ldap://` upgrades with StartTLS unless `AD_ALLOW_PLAIN_LDAP=true`
+ * (simple binds over plain LDAP send the password in the clear; AD refuses them by default anyway).
+ */
+import { readFileSync } from 'node:fs';
+import { ConfigError, type ConfigProblem } from '../../core/errors';
+import { DEFAULT_GROUP_FILTER, DEFAULT_USER_FILTER, parseFilter } from './filters';
+
+export type AdTransport = 'ldaps' | 'starttls' | 'plain';
+
+export interface AdSourceConfig {
+  url: string;
+  transport: AdTransport;
+  bindDn: string;
+  bindPassword: string;
+  baseDn: string;
+  userFilter: string;
+  groupFilter: string;
+  /** PEM of the CA that signed the DC's certificate; undefined means the system roots. */
+  tlsCa?: string;
+  /** The name the DC's certificate carries, when AD_URL uses another (e.g. an IP address). */
+  tlsServerName?: string;
+  /** Milliseconds for connecting and for each operation. */
+  timeoutMs: number;
+  pageSize: number;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const DEFAULT_TIMEOUT_MS = 15_000;
+/** AD's MaxPageSize is 1000 (KB 315071); larger pages are silently cut. */
+const DEFAULT_PAGE_SIZE = 500;
+
+/**
+ * @example
+ * const config = parseAdSourceConfig(process.env);
+ * const source = config && createAdSource(config);
+ */
+export function parseAdSourceConfig(env: Env): AdSourceConfig | undefined {
+  const text = (name: string): string | undefined => env[name]?.trim() || undefined;
+  const url = text('AD_URL');
+  if (url === undefined) return undefined;
+  const problems: ConfigProblem[] = [];
+  const required = (name: string): string => {
+    const value = name === 'AD_BIND_PASSWORD' ? env[name] || undefined : text(name);
+    if (value === undefined) problems.push({ variable: name, problem: 'is required when AD_URL is set' });
+    return value ?? '';
+  };
+  const bindDn = required('AD_BIND_DN');
+  const bindPassword = required('AD_BIND_PASSWORD');
+  const baseDn = required('AD_BASE_DN');
+
+  let transport: AdTransport = 'ldaps';
+  const allowPlain = text('AD_ALLOW_PLAIN_LDAP');
+  if (allowPlain !== undefined && !['true', 'false'].includes(allowPlain)) {
+    problems.push({ variable: 'AD_ALLOW_PLAIN_LDAP', problem: 'must be true or false' });
+  }
+  const scheme = /^(ldaps?):\/\/[^/\s]+\/?$/i.exec(url)?.[1]?.toLowerCase();
+  if (scheme === undefined) problems.push({ variable: 'AD_URL', problem: 'must be ldaps://host[:port] or ldap://host[:port]' });
+  else if (scheme === 'ldap') transport = allowPlain === 'true' ? 'plain' : 'starttls';
+
+  const filter = (name: string, fallback: string): string => {
+    const value = text(name) ?? fallback;
+    try {
+      parseFilter(value, name);
+    } catch {
+      problems.push({ variable: name, problem: 'is not a valid LDAP filter' });
+    }
+    return value;
+  };
+  const userFilter = filter('AD_USER_FILTER', DEFAULT_USER_FILTER);
+  const groupFilter = filter('AD_GROUP_FILTER', DEFAULT_GROUP_FILTER);
+
+  let tlsCa: string | undefined;
+  const ca = text('AD_TLS_CA');
+  if (ca !== undefined) {
+    // Either the PEM itself (handy in FC variables) or the path of a PEM file (local, NAS).
+    if (ca.startsWith('-----BEGIN')) tlsCa = ca;
+    else {
+      try {
+        tlsCa = readFileSync(ca, 'utf8');
+        if (!tlsCa.includes('-----BEGIN CERTIFICATE-----')) problems.push({ variable: 'AD_TLS_CA', problem: 'names a file that holds no PEM certificate' });
+      } catch {
+        problems.push({ variable: 'AD_TLS_CA', problem: 'must be a PEM certificate or the path of a readable PEM file' });
+      }
+    }
+  }
+  const tlsServerName = text('AD_TLS_SERVERNAME');
+  const timeoutMs = positiveInt(env, 'AD_TIMEOUT_MS', DEFAULT_TIMEOUT_MS, 600_000, problems);
+  const pageSize = positiveInt(env, 'AD_PAGE_SIZE', DEFAULT_PAGE_SIZE, 1000, problems);
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { url: url.replace(/\/$/, ''), transport, bindDn, bindPassword, baseDn, userFilter, groupFilter, tlsCa, tlsServerName, timeoutMs, pageSize };
+}
+
+function positiveInt(env: Env, name: string, fallback: number, max: number, problems: ConfigProblem[]): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > max) {
+    problems.push({ variable: name, problem: `must be a whole number from 1 to ${max}` });
+    return fallback;
+  }
+  return value;
+}

@@ -1,0 +1,93 @@
+/**
+ * Opening a bound ldapts client, and reading the DC's identity for the watermark.
+ * Bind failures are translated into AdSourceErrors an operator can act on.
+ */
+import {
+  Client, InvalidCredentialsError, type SearchOptions, StrongAuthRequiredError, ConfidentialityRequiredError,
+} from 'ldapts';
+import type { ConnectionOptions } from 'node:tls';
+import type { AdSourceConfig } from './config';
+import { AdSourceError } from './errors';
+import { guidToString } from './guid';
+import type { DcState } from './watermark';
+
+/** MS-ADTS: tombstoneLifetime defaults to 60 days when the attribute is unset. */
+const DEFAULT_TOMBSTONE_LIFETIME_DAYS = 60;
+
+/**
+ * A connected, bound client. Close it with `client.unbind()`.
+ *
+ * @example
+ * const client = await openAdClient(config);
+ * try { … } finally { await client.unbind(); }
+ */
+export async function openAdClient(config: AdSourceConfig): Promise<Client> {
+  const tlsOptions: ConnectionOptions = {};
+  if (config.tlsCa) tlsOptions.ca = config.tlsCa;
+  if (config.tlsServerName) tlsOptions.servername = config.tlsServerName;
+  const client = new Client({
+    url: config.url, timeout: config.timeoutMs, connectTimeout: config.timeoutMs,
+    tlsOptions: config.transport === 'ldaps' ? tlsOptions : undefined,
+  });
+  try {
+    if (config.transport === 'starttls') await client.startTLS(tlsOptions);
+    await client.bind(config.bindDn, config.bindPassword);
+    return client;
+  } catch (error) {
+    await client.unbind().catch(() => undefined);
+    throw bindError(error, config);
+  }
+}
+
+function bindError(error: unknown, config: AdSourceConfig): AdSourceError {
+  const where = `binding to the DC at ${config.url} as AD_BIND_DN`;
+  if (error instanceof InvalidCredentialsError) {
+    return new AdSourceError('invalid-credentials', `${where} failed: wrong AD_BIND_DN or AD_BIND_PASSWORD (or the account is locked or disabled)`, { cause: error });
+  }
+  if (error instanceof StrongAuthRequiredError || error instanceof ConfidentialityRequiredError) {
+    return new AdSourceError('strong-auth-required', `${where} failed: the DC requires transport encryption; use ldaps:// or ldap:// with StartTLS (unset AD_ALLOW_PLAIN_LDAP)`, { cause: error });
+  }
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const detail = code ?? (error instanceof Error ? error.name : 'unknown error');
+  return new AdSourceError('unreachable', `${where} failed: the DC could not be reached or the TLS handshake failed (${detail}); check AD_URL, AD_TLS_CA and the network path`, { cause: error });
+}
+
+/** Wraps a search so a failure names the operation, not the values in the filter. */
+export async function search(client: Client, what: string, base: string, options: SearchOptions, ...controls: import('ldapts').Control[]) {
+  try {
+    return await client.search(base, options, controls.length ? controls : undefined);
+  } catch (error) {
+    throw new AdSourceError('ldap', `AD search for ${what} failed: ${error instanceof Error ? error.name : 'unknown error'}`, { cause: error });
+  }
+}
+
+/** The DC's identity, its naming context and highestCommittedUSN (read before any poll search). */
+export async function readDcState(client: Client): Promise<DcState & { namingContext: string }> {
+  const root = (await search(client, 'rootDSE', '', {
+    scope: 'base', filter: '(objectClass=*)',
+    attributes: ['dnsHostName', 'highestCommittedUSN', 'dsServiceName', 'defaultNamingContext', 'configurationNamingContext'],
+  })).searchEntries[0];
+  const text = (name: string): string => {
+    const value = root?.[name];
+    const one = Array.isArray(value) ? value[0] : value;
+    if (typeof one !== 'string' || one === '') throw new AdSourceError('ldap', `the DC's rootDSE has no ${name}`);
+    return one;
+  };
+  const settings = (await search(client, 'the NTDS Settings object', text('dsServiceName'), {
+    scope: 'base', filter: '(objectClass=*)', attributes: ['invocationId'], explicitBufferAttributes: ['invocationId'],
+  })).searchEntries[0];
+  const invocationId = settings?.invocationId;
+  if (!Buffer.isBuffer(invocationId)) throw new AdSourceError('ldap', 'the DC has no readable invocationId');
+  const directoryService = `CN=Directory Service,CN=Windows NT,CN=Services,${text('configurationNamingContext')}`;
+  const ds = (await search(client, 'tombstoneLifetime', directoryService, {
+    scope: 'base', filter: '(objectClass=*)', attributes: ['tombstoneLifetime'],
+  })).searchEntries[0];
+  const lifetime = Number(ds?.tombstoneLifetime);
+  return {
+    dnsHostName: text('dnsHostName'),
+    invocationId: guidToString(invocationId),
+    highestCommittedUsn: BigInt(text('highestCommittedUSN')),
+    tombstoneLifetimeDays: Number.isInteger(lifetime) && lifetime > 0 ? lifetime : DEFAULT_TOMBSTONE_LIFETIME_DAYS,
+    namingContext: text('defaultNamingContext'),
+  };
+}

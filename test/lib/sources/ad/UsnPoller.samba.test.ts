@@ -1,0 +1,120 @@
+/**
+ * Needs the Samba AD DC (`samba-ad-harness.sh start`) and AD_TEST_URL=ldap://127.0.0.1; skipped otherwise.
+ * Samba's USNs and the suite's own OU make every assertion exact: nothing else writes to the DC.
+ */
+import type { Change, ChangeBatch } from '../../../../functions/lib/core/model';
+import type { ChangeQueue } from '../../../../functions/lib/core/ports';
+import { UsnPoller, type UsnWatermark } from '../../../../functions/lib/sources/ad';
+import { MemoryStateStore } from '../../../../functions/lib/state';
+import { adTestConfig, adTestUrl, SambaAdFixtures } from '../../../support/sambaAd';
+
+const describeAd = adTestUrl ? describe : describe.skip;
+
+class RecordingQueue implements ChangeQueue {
+  readonly published: Change[] = [];
+  async publish(changes: Change[]): Promise<ChangeBatch[]> {
+    this.published.push(...changes);
+    return [{ v: 1, id: String(this.published.length), emittedAt: new Date().toISOString(), changes }];
+  }
+  take(): string[][] {
+    const taken = this.published.splice(0).map((c) => [c.kind, c.sourceId, c.reason]);
+    return sorted(taken);
+  }
+}
+
+function sorted(changes: string[][]): string[][] {
+  return [...changes].sort((a, b) => a.join().localeCompare(b.join()));
+}
+
+describeAd('UsnPoller (Samba AD DC)', () => {
+  let fx: SambaAdFixtures;
+  let state: MemoryStateStore;
+  let queue: RecordingQueue;
+  let poller: UsnPoller;
+
+  beforeEach(async () => {
+    fx = await SambaAdFixtures.open();
+    state = new MemoryStateStore();
+    queue = new RecordingQueue();
+    poller = new UsnPoller({ config: adTestConfig({ baseDn: fx.ou }), state, queue });
+  });
+  afterEach(async () => fx.close());
+
+  it('lists everything in scope on the first poll, then stores the DC, invocationId and USN', async () => {
+    const alice = await fx.addUser('alice', { userAccountControl: '512' });
+    const group = await fx.addGroup('eng', [alice.dn]);
+    const report = await poller.poll();
+    expect(report).toMatchObject({ mode: 'full', fullResyncReason: 'first-poll', changes: 2 });
+    expect(queue.take()).toEqual(sorted([['group', group.guid, 'full-resync'], ['user', alice.guid, 'full-resync']]));
+    const mark = await state.get<UsnWatermark>('ad/watermark');
+    expect(mark).toMatchObject({ dnsHostName: await fx.rootDse('dnsHostName'), usn: report.toUsn });
+  });
+
+  it('emits exactly what changed: modify, disable, rename, move, delete', async () => {
+    const alice = await fx.addUser('alice', { userAccountControl: '512' });
+    const bob = await fx.addUser('bob', { userAccountControl: '512' });
+    const carol = await fx.addUser('carol', { userAccountControl: '512' });
+    const dave = await fx.addUser('dave', { userAccountControl: '512' });
+    await fx.addUser('erin', { userAccountControl: '512' });
+    const other = await fx.addOu('other');
+    await poller.poll();
+    queue.take();
+    expect(await poller.poll()).toMatchObject({ mode: 'incremental', changes: 0, entriesRead: 0 });
+
+    await fx.replace(alice.dn, 'displayName', ['Alice Liu']);
+    await fx.replace(bob.dn, 'userAccountControl', ['514']);
+    await fx.rename(carol.dn, `CN=carol2,${fx.ou}`);
+    await fx.rename(dave.dn, `CN=dave,${other}`);
+    const gone = await fx.addUser('frank');
+    await fx.remove(gone.dn);
+    const report = await poller.poll();
+    expect(report.mode).toBe('incremental');
+    expect(queue.take()).toEqual(sorted([
+      ['user', alice.guid, 'usn'], ['user', bob.guid, 'usn'], ['user', carol.guid, 'usn'], ['user', dave.guid, 'usn'], ['user', gone.guid, 'deleted'],
+    ]));
+    expect(report.entriesRead).toBe(5);
+  });
+
+  it('names the members of a group whose membership changed (only the group USN moves)', async () => {
+    const alice = await fx.addUser('alice');
+    const bob = await fx.addUser('bob');
+    const group = await fx.addGroup('eng', [alice.dn]);
+    await poller.poll();
+    queue.take();
+    await fx.addValue(group.dn, 'member', bob.dn);
+    await poller.poll();
+    expect(queue.take()).toEqual(sorted([['group', group.guid, 'usn'], ['user', alice.guid, 'group-member'], ['user', bob.guid, 'group-member']]));
+  });
+
+  it('loses nothing when interrupted after enqueueing but before saving the watermark', async () => {
+    const alice = await fx.addUser('alice');
+    await poller.poll();
+    queue.take();
+    await fx.replace(alice.dn, 'mail', ['alice@corp.example']);
+    const failing = new MemoryStateStore();
+    await failing.put('ad/watermark', await state.get('ad/watermark'));
+    failing.put = async () => { throw new Error('NAS unavailable'); };
+    await expect(new UsnPoller({ config: adTestConfig({ baseDn: fx.ou }), state: failing, queue }).poll()).rejects.toThrow('NAS unavailable');
+    expect(queue.take()).toEqual([['user', alice.guid, 'usn']]);
+    await poller.poll();
+    expect(queue.take()).toEqual([['user', alice.guid, 'usn']]);
+  });
+
+  it('does not store the watermark when enqueueing fails', async () => {
+    await fx.addUser('alice');
+    const before = await state.get('ad/watermark');
+    const broken: ChangeQueue = { publish: async () => { throw new Error('queue down'); } };
+    await expect(new UsnPoller({ config: adTestConfig({ baseDn: fx.ou }), state, queue: broken }).poll()).rejects.toThrow('queue down');
+    expect(await state.get('ad/watermark')).toEqual(before);
+  });
+
+  it('resyncs fully when the invocationId or the DC differs from the stored one', async () => {
+    await fx.addUser('alice');
+    await poller.poll();
+    const mark = (await state.get<UsnWatermark>('ad/watermark'))!;
+    await state.put('ad/watermark', { ...mark, invocationId: '00000000-0000-0000-0000-000000000001' });
+    expect(await poller.poll()).toMatchObject({ mode: 'full', fullResyncReason: 'dc-restored', changes: 1 });
+    await state.put('ad/watermark', { ...mark, dnsHostName: 'dc2.example.test' });
+    expect(await poller.poll()).toMatchObject({ mode: 'full', fullResyncReason: 'dc-changed', changes: 1 });
+  });
+});
