@@ -5,34 +5,19 @@
  * and our answers are checked by it, as DingTalk would.
  */
 import { buildFcHttpEvent, decodeFcHttpResult } from '../../functions/lib/fc/httpEvent';
-import { type Bundles, buildBundles } from '../support/bundles';
-import { type FcInvokeServer, startFcInvokeServer } from '../support/fcInvokeServer';
+import { webhookBundle } from '../support/webhookBundle';
 import { checkAck, DINGTALK_KEYS, dingtalkCallback, signedCallback, WEBHOOK_ENV } from '../lib/sources/dingtalk/callbacks';
 
-const CREDENTIALS = { accessKeyId: 'role-akid', accessKeySecret: 'role-secret', securityToken: 'sts-token' };
 
 describe('the dingtalk-webhook function (built bundle)', () => {
-  let bundles: Bundles;
-  let fc: FcInvokeServer;
-  let env: NodeJS.ProcessEnv;
-
-  beforeAll(async () => { bundles = await buildBundles(); }, 60_000);
-  afterAll(() => bundles.close());
-  beforeEach(async () => {
-    fc = await startFcInvokeServer({ ...CREDENTIALS });
-    env = { ...WEBHOOK_ENV, QUEUE_KIND: 'fc3', FC_INVOKE_ENDPOINT: fc.url, PUSH_FUNCTION_NAME: 'push' };
-  });
-  afterEach(() => fc.close());
+  const hook = webhookBundle('dingtalk-webhook', WEBHOOK_ENV);
 
   const post = async (url: string, body: string, extraEnv: NodeJS.ProcessEnv = {}) => {
-    const out = await bundles.invoke('dingtalk-webhook', buildFcHttpEvent({ method: 'POST', url, body }), {
-      env: { ...env, ...extraEnv }, context: { credentials: CREDENTIALS },
-    });
+    const out = await hook.invoke(buildFcHttpEvent({ method: 'POST', url, body }), { ...hook.env, ...extraEnv });
     if (out.error) return { status: 0, json: undefined, out };
     const decoded = decodeFcHttpResult(out.result);
     return { status: decoded.status, json: JSON.parse(decoded.body.toString('utf8')) as Record<string, unknown>, out };
   };
-  const queued = () => fc.invocations.flatMap((i) => (JSON.parse(i.body.toString('utf8')) as { changes: unknown[] }).changes);
 
   it('answers the URL check with the encrypted success, enqueuing nothing', async () => {
     const cb = dingtalkCallback({ EventType: 'check_url' });
@@ -40,7 +25,7 @@ describe('the dingtalk-webhook function (built bundle)', () => {
     expect(status).toBe(200);
     expect(checkAck(json)).toBe(DINGTALK_KEYS.appKey);
     expect(Number(json?.timeStamp)).toBeGreaterThan(Date.now() - 60_000);
-    expect(fc.invocations).toHaveLength(0);
+    expect(hook.fc.invocations).toHaveLength(0);
   }, 30_000);
 
   it('enqueues the users of a classic-shape event signed with msg_signature and timeStamp', async () => {
@@ -51,8 +36,8 @@ describe('the dingtalk-webhook function (built bundle)', () => {
     const { status, json } = await post(cb.url, cb.body);
     expect(status).toBe(200);
     expect(checkAck(json)).toBe(DINGTALK_KEYS.appKey);
-    expect(fc.invocations.map((i) => i.functionName)).toEqual(['push']);
-    expect(queued()).toEqual([
+    expect(hook.fc.invocations.map((i) => i.functionName)).toEqual(['push']);
+    expect(hook.queued()).toEqual([
       { source: 'dingtalk', kind: 'user', sourceId: '184919295227658120', reason: 'user_add_org' },
       { source: 'dingtalk', kind: 'user', sourceId: 'manager164', reason: 'user_add_org' },
     ]);
@@ -63,7 +48,7 @@ describe('the dingtalk-webhook function (built bundle)', () => {
     const { status, json } = await post(cb.url, cb.body);
     expect(status).toBe(200);
     expect(checkAck(json)).toBe(DINGTALK_KEYS.corpId);
-    expect(queued()).toEqual([{ source: 'dingtalk', kind: 'group', sourceId: '432825033', reason: 'org_dept_remove', hint: { eventId: 'ev-9' } }]);
+    expect(hook.queued()).toEqual([{ source: 'dingtalk', kind: 'group', sourceId: '432825033', reason: 'org_dept_remove', hint: { eventId: 'ev-9' } }]);
   }, 30_000);
 
   it('acknowledges an event type it does not handle, with a debug line and no enqueue', async () => {
@@ -71,7 +56,7 @@ describe('the dingtalk-webhook function (built bundle)', () => {
     const { status, json, out } = await post(cb.url, cb.body, { LOG_LEVEL: 'debug' });
     expect(status).toBe(200);
     expect(checkAck(json)).toBe(DINGTALK_KEYS.appKey);
-    expect(fc.invocations).toHaveLength(0);
+    expect(hook.fc.invocations).toHaveLength(0);
     expect(out.logs).toContainEqual(expect.objectContaining({ level: 'debug', msg: 'dingtalk event ignored', eventType: 'label_conf_add' }));
   }, 30_000);
 
@@ -87,23 +72,22 @@ describe('the dingtalk-webhook function (built bundle)', () => {
     const { status, json } = await post(cb.url, cb.body);
     expect(status).toBe(expected);
     expect(json).toMatchObject({ error: expect.any(String) });
-    expect(fc.invocations).toHaveLength(0);
+    expect(hook.fc.invocations).toHaveLength(0);
   }, 30_000);
 
   it('answers 503 when the queue refuses, so DingTalk keeps the event', async () => {
-    fc.failNext(5, 500);
+    hook.fc.failNext(5, 500);
     const cb = dingtalkCallback({ EventType: 'user_leave_org', UserId: ['u-gone'] });
     const { status, json, out } = await post(cb.url, cb.body);
     expect(status).toBe(503);
     expect(json).toEqual({ error: 'service_unavailable', requestId: expect.any(String) });
-    expect(fc.invocations).toHaveLength(0);
+    expect(hook.fc.invocations).toHaveLength(0);
     expect(out.stdout).not.toContain('role-secret');
   }, 30_000);
 
   it('stops at cold start naming the missing and malformed variables, never their values', async () => {
-    const out = await bundles.invoke('dingtalk-webhook', buildFcHttpEvent({ method: 'POST', url: '/dingtalk', body: '{}' }), {
-      env: { DINGTALK_TOKEN: 'secret-token-value', DINGTALK_AES_KEY: 'too-short-key', QUEUE_KIND: 'sqlite' },
-    });
+    const out = await hook.invoke(buildFcHttpEvent({ method: 'POST', url: '/dingtalk', body: '{}' }),
+      { DINGTALK_TOKEN: 'secret-token-value', DINGTALK_AES_KEY: 'too-short-key', QUEUE_KIND: 'sqlite' });
     expect(out.error?.name).toBe('ConfigError');
     for (const variable of ['DINGTALK_AES_KEY', 'DINGTALK_APP_KEY', 'QUEUE_KIND']) expect(out.error?.message).toContain(variable);
     expect(out.stdout).not.toMatch(/secret-token-value|too-short-key/);

@@ -6,41 +6,26 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildFcHttpEvent, decodeFcHttpResult } from '../../functions/lib/fc/httpEvent';
-import { type Bundles, buildBundles } from '../support/bundles';
-import { type FcInvokeServer, startFcInvokeServer } from '../support/fcInvokeServer';
+import { webhookBundle } from '../support/webhookBundle';
 import { KEYS, OFFICIAL, contactEvent, eventPost, urlCheck, webhookEnv } from '../lib/sources/wecom/oracle';
 
-const CREDENTIALS = { accessKeyId: 'role-akid', accessKeySecret: 'role-secret', securityToken: 'sts-token' };
 
 describe('the wecom-webhook function (built bundle)', () => {
-  let bundles: Bundles;
-  let fc: FcInvokeServer;
-  let env: NodeJS.ProcessEnv;
-
-  beforeAll(async () => { bundles = await buildBundles(); }, 60_000);
-  afterAll(() => bundles.close());
-  beforeEach(async () => {
-    fc = await startFcInvokeServer({ ...CREDENTIALS });
-    env = { ...webhookEnv(), QUEUE_KIND: 'fc3', FC_INVOKE_ENDPOINT: fc.url, PUSH_FUNCTION_NAME: 'push' };
-  });
-  afterEach(() => fc.close());
+  const hook = webhookBundle('wecom-webhook', webhookEnv());
 
   const send = async (method: string, url: string, body?: string, extraEnv: NodeJS.ProcessEnv = {}) => {
-    const out = await bundles.invoke('wecom-webhook', buildFcHttpEvent({ method, url, body }), {
-      env: { ...env, ...extraEnv }, context: { credentials: CREDENTIALS },
-    });
+    const out = await hook.invoke(buildFcHttpEvent({ method, url, body }), { ...hook.env, ...extraEnv });
     if (out.error) return { status: 0, body: '', headers: {} as Record<string, string>, out };
     const decoded = decodeFcHttpResult(out.result);
     return { status: decoded.status, body: decoded.body.toString('utf8'), headers: decoded.headers, out };
   };
-  const queued = () => fc.invocations.flatMap((i) => (JSON.parse(i.body.toString('utf8')) as { changes: unknown[] }).changes);
 
   it('answers the URL check with the bare plaintext', async () => {
     const answer = await send('GET', urlCheck('8437259102837465'));
     expect(answer.status).toBe(200);
     expect(answer.body).toBe('8437259102837465');
     expect(answer.headers['content-type']).toBe('text/plain; charset=utf-8');
-    expect(fc.invocations).toHaveLength(0);
+    expect(hook.fc.invocations).toHaveLength(0);
   }, 30_000);
 
   it('answers the official URL-check vector', async () => {
@@ -54,9 +39,9 @@ describe('the wecom-webhook function (built bundle)', () => {
     const { url, body } = eventPost(contactEvent({ ChangeType: 'update_user', UserID: 'zhangsan', NewUserID: 'zhang.san', Status: '1' }));
     const answer = await send('POST', url, body);
     expect(answer).toMatchObject({ status: 200, body: '' });
-    expect(fc.invocations.map((i) => i.functionName)).toEqual(['push']);
-    expect(fc.invocations[0]?.headers['x-acs-security-token']).toBe('sts-token');
-    expect(queued()).toEqual([{ source: 'wecom', kind: 'user', sourceId: 'zhang.san', reason: 'update_user', hint: { previousSourceId: 'zhangsan' } }]);
+    expect(hook.fc.invocations.map((i) => i.functionName)).toEqual(['push']);
+    expect(hook.fc.invocations[0]?.headers['x-acs-security-token']).toBe('sts-token');
+    expect(hook.queued()).toEqual([{ source: 'wecom', kind: 'user', sourceId: 'zhang.san', reason: 'update_user', hint: { previousSourceId: 'zhangsan' } }]);
   }, 30_000);
 
   it('refuses forged (401), misaddressed (403), malformed (400) and oversized (413) requests, enqueuing nothing', async () => {
@@ -71,11 +56,11 @@ describe('the wecom-webhook function (built bundle)', () => {
     expect((await send('POST', good.url, bomb)).status).toBe(400);
     // Over the 64 KiB limit (and under the runner's 128 KiB argument limit).
     expect((await send('POST', good.url, `<xml><Encrypt>${'A'.repeat(100_000)}</Encrypt></xml>`)).status).toBe(413);
-    expect(fc.invocations).toHaveLength(0);
+    expect(hook.fc.invocations).toHaveLength(0);
   }, 30_000);
 
   it('answers 503 when FC refuses the enqueue, hiding the cause', async () => {
-    fc.failNext(5, 500);
+    hook.fc.failNext(5, 500);
     const { url, body } = eventPost(contactEvent({ ChangeType: 'create_user', UserID: 'u1' }));
     const answer = await send('POST', url, body);
     expect(answer.status).toBe(503);
@@ -84,16 +69,15 @@ describe('the wecom-webhook function (built bundle)', () => {
   }, 30_000);
 
   it('stops at cold start naming every missing or malformed variable, and no value', async () => {
-    const out = await bundles.invoke('wecom-webhook', buildFcHttpEvent({ method: 'GET', url: '/wecom' }), {
-      env: { WECOM_CORP_ID: 'ww1', WECOM_TOKEN: 'has spaces in it', QUEUE_KIND: 'sqlite' }, context: { credentials: CREDENTIALS },
-    });
+    const out = await hook.invoke(buildFcHttpEvent({ method: 'GET', url: '/wecom' }),
+      { WECOM_CORP_ID: 'ww1', WECOM_TOKEN: 'has spaces in it', QUEUE_KIND: 'sqlite' });
     expect(out.error?.name).toBe('ConfigError');
     for (const variable of ['WECOM_TOKEN', 'WECOM_AES_KEY', 'QUEUE_KIND']) expect(out.error?.message).toContain(variable);
     expect(out.stdout).not.toContain('has spaces in it');
   }, 30_000);
 
   it('stays small: no RAM client, engine or vendor API client in the bundle', () => {
-    const code = readFileSync(path.join(bundles.dir, 'wecom-webhook', 'index.js'), 'utf8');
+    const code = readFileSync(path.join(hook.dir, 'wecom-webhook', 'index.js'), 'utf8');
     // The FC invoke SDK is most of it; XML parsing adds ~60 KiB.
     expect(code.length).toBeLessThan(1.25 * 1024 * 1024);
     expect(code).not.toMatch(/scim\.aliyun\.com|ram\.aliyuncs\.com|user\/list_id|gettoken/);
