@@ -23,8 +23,13 @@ describe('npm start', () => {
 
   beforeAll(async () => { dir = await mkdtemp(path.join(tmpdir(), 'start-')); });
   afterAll(async () => {
-    child?.kill('SIGTERM');
-    await rm(dir, { recursive: true, force: true });
+    // Wait for the stack to finish its last writes (queue, emulator state) before removing them.
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child!.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    await rm(dir, { recursive: true, force: true, maxRetries: 5 });
   });
 
   it('syncs the directory into the emulator, then follows an edit of the file', async () => {
