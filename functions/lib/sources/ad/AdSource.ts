@@ -16,11 +16,14 @@ import { AdSourceError } from './errors';
 import { and, guidFilter, parseFilter } from './filters';
 import { isGuidString } from './guid';
 import { BUFFER_ATTRIBUTES, GROUP_ATTRIBUTES, toDepartment, toIdentity, USER_ATTRIBUTES } from './mapping';
+import { attributeRequest, completeRangedAttributes } from './ranges';
 
 export class AdSource implements Source {
   readonly name = 'ad' as const;
   private readonly userFilter: Filter;
   private readonly groupFilter: Filter;
+  /** memberOf of someone in more groups than MaxValRange (1500) arrives in ranges. */
+  private readonly userAttributes: string[];
 
   constructor(
     private readonly config: AdSourceConfig,
@@ -28,10 +31,11 @@ export class AdSource implements Source {
   ) {
     this.userFilter = parseFilter(config.userFilter, 'AD_USER_FILTER');
     this.groupFilter = parseFilter(config.groupFilter, 'AD_GROUP_FILTER');
+    this.userAttributes = USER_ATTRIBUTES.map((a) => (a === 'memberOf' ? attributeRequest(a, config.valueRangeStep) : a));
   }
 
   async getUser(sourceId: string): Promise<Identity | undefined> {
-    const entry = await this.findOne('user', sourceId, this.userFilter, USER_ATTRIBUTES);
+    const entry = await this.findOne('user', sourceId, this.userFilter, this.userAttributes);
     return entry && toIdentity(entry);
   }
 
@@ -41,7 +45,7 @@ export class AdSource implements Source {
   }
 
   async *listUsers(): AsyncIterable<Identity> {
-    for await (const entry of this.listAll(this.userFilter, USER_ATTRIBUTES)) yield toIdentity(entry);
+    for await (const entry of this.listAll(this.userFilter, this.userAttributes)) yield toIdentity(entry);
   }
 
   async *listDepartments(): AsyncIterable<Department> {
@@ -57,10 +61,16 @@ export class AdSource implements Source {
       const result = await search(client, `one ${kind}`, this.config.baseDn, {
         scope: 'sub', filter: and(guidFilter(sourceId), scope), attributes, explicitBufferAttributes: BUFFER_ATTRIBUTES, sizeLimit: 2,
       }, new ExtendedDnControl());
-      return result.searchEntries[0];
+      const entry = result.searchEntries[0];
+      return entry && (await this.complete(client, entry));
     } finally {
       await client.unbind().catch(() => undefined);
     }
+  }
+
+  /** The rest of a ranged memberOf (a no-op for everyone in fewer groups than the DC's cap). */
+  private complete(client: Client, entry: Entry): Promise<Entry> {
+    return completeRangedAttributes(client, entry, ['memberOf'], { controls: [new ExtendedDnControl()], step: this.config.valueRangeStep });
   }
 
   private async *listAll(scope: Filter, attributes: string[]): AsyncIterable<Entry> {
@@ -70,7 +80,9 @@ export class AdSource implements Source {
         scope: 'sub', filter: scope, attributes, explicitBufferAttributes: BUFFER_ATTRIBUTES, paged: { pageSize: this.config.pageSize },
       }, new ExtendedDnControl());
       try {
-        for await (const page of pages) yield* page.searchEntries;
+        for await (const page of pages) {
+          for (const entry of page.searchEntries) yield await this.complete(client, entry);
+        }
       } catch (error) {
         throw new AdSourceError('ldap', `AD listing failed: ${error instanceof Error ? error.name : 'unknown error'}`, { cause: error });
       }
