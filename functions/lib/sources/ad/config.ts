@@ -26,6 +26,12 @@ export interface AdSourceConfig {
   /** Milliseconds for connecting and for each operation. */
   timeoutMs: number;
   pageSize: number;
+  /**
+   * Ask for multi-valued attributes (`member`, `memberOf`) in ranges of this many values from the
+   * first read, as AD does by itself past MaxValRange (1500). Not a variable: tests use it to make
+   * Samba, which never cuts, answer like a large AD.
+   */
+  valueRangeStep?: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -58,7 +64,7 @@ export function parseAdSourceConfig(env: Env): AdSourceConfig | undefined {
   if (allowPlain !== undefined && !['true', 'false'].includes(allowPlain)) {
     problems.push({ variable: 'AD_ALLOW_PLAIN_LDAP', problem: 'must be true or false' });
   }
-  const scheme = /^(ldaps?):\/\/[^/\s]+\/?$/i.exec(url)?.[1]?.toLowerCase();
+  const scheme = ldapUrlScheme(url);
   if (scheme === undefined) problems.push({ variable: 'AD_URL', problem: 'must be ldaps://host[:port] or ldap://host[:port]' });
   else if (scheme === 'ldap') transport = allowPlain === 'true' ? 'plain' : 'starttls';
 
@@ -78,8 +84,10 @@ export function parseAdSourceConfig(env: Env): AdSourceConfig | undefined {
   const ca = text('AD_TLS_CA');
   if (ca !== undefined) {
     // Either the PEM itself (handy in FC variables) or the path of a PEM file (local, NAS).
-    if (ca.startsWith('-----BEGIN')) tlsCa = ca;
-    else {
+    if (ca.startsWith('-----BEGIN')) {
+      tlsCa = ca;
+      if (!ca.includes('-----BEGIN CERTIFICATE-----')) problems.push({ variable: 'AD_TLS_CA', problem: 'holds no PEM certificate' });
+    } else {
       try {
         tlsCa = readFileSync(ca, 'utf8');
         if (!tlsCa.includes('-----BEGIN CERTIFICATE-----')) problems.push({ variable: 'AD_TLS_CA', problem: 'names a file that holds no PEM certificate' });
@@ -96,10 +104,22 @@ export function parseAdSourceConfig(env: Env): AdSourceConfig | undefined {
   return { url: url.replace(/\/$/, ''), transport, bindDn, bindPassword, baseDn, userFilter, groupFilter, tlsCa, tlsServerName, timeoutMs, pageSize };
 }
 
+/**
+ * `ldap` or `ldaps` for `scheme://host[:port]` with a DNS name, IPv4 or [IPv6] address and a port
+ * of 1–65535, nothing else: no credentials (the URL appears in error messages), path or query.
+ */
+function ldapUrlScheme(url: string): 'ldap' | 'ldaps' | undefined {
+  const match = /^(ldaps?):\/\/([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::(\d{1,5}))?\/?$/i.exec(url);
+  if (!match) return undefined;
+  const port = match[3] === undefined ? undefined : Number(match[3]);
+  if (port !== undefined && (port < 1 || port > 65_535)) return undefined;
+  return match[1]!.toLowerCase() as 'ldap' | 'ldaps';
+}
+
 function positiveInt(env: Env, name: string, fallback: number, max: number, problems: ConfigProblem[]): number {
   const raw = env[name]?.trim();
   if (!raw) return fallback;
-  const value = Number(raw);
+  const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isInteger(value) || value < 1 || value > max) {
     problems.push({ variable: name, problem: `must be a whole number from 1 to ${max}` });
     return fallback;
