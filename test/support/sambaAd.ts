@@ -10,7 +10,7 @@
  *   AD_TEST_CA         default /tmp/samba-ad-test/private/tls/ca.pem (for the LDAPS/StartTLS cases)
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Attribute, Change, Client, Control } from 'ldapts';
 import { guidToString } from '../../functions/lib/sources/ad/guid';
 import type { AdSourceConfig } from '../../functions/lib/sources/ad/config';
@@ -34,9 +34,48 @@ export function adTestCa(): string | undefined {
   return existsSync(CA_PATH) ? readFileSync(CA_PATH, 'utf8') : undefined;
 }
 
-/** Writes fixtures as Administrator. Every suite works under its own fresh OU, so suites never collide. */
+const LOCK_DIR = process.env.AD_TEST_LOCK ?? '/tmp/samba-ad-test.lock';
+
+/**
+ * One test at a time on the DC, across jest workers: an incremental poll searches the whole naming
+ * context, so another suite's writes (or its tree delete) would show up in it. A lock left by a
+ * process that died is taken over.
+ */
+async function lockDc(): Promise<() => void> {
+  const deadline = Date.now() + 25_000;
+  for (;;) {
+    try {
+      mkdirSync(LOCK_DIR);
+      writeFileSync(`${LOCK_DIR}/pid`, String(process.pid));
+      return () => rmSync(LOCK_DIR, { recursive: true, force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const owner = Number(readFileSync(`${LOCK_DIR}/pid`, { encoding: 'utf8', flag: 'a+' }) || NaN);
+      if (Number.isInteger(owner) && !isAlive(owner)) rmSync(LOCK_DIR, { recursive: true, force: true });
+      else if (Date.now() > deadline) throw new Error(`the Samba DC stayed locked by pid ${owner} (${LOCK_DIR})`);
+      else await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Writes fixtures as Administrator. Every test works under its own fresh OU and holds the DC's
+ * test lock from `open()` to `close()`, so tests never see each other's writes.
+ */
 export class SambaAdFixtures {
-  private constructor(private readonly client: Client, readonly ou: string, private readonly tag: string) {}
+  /** objectGUIDs of what this fixture created, to tell its objects from anyone else's. */
+  readonly created = new Set<string>();
+
+  private constructor(private readonly client: Client, readonly ou: string, private readonly tag: string, private readonly unlock: () => void) {}
 
   /** sAMAccountName is unique in the whole domain: suffix the suite's tag (and stay within 20 characters). */
   accountName(cn: string): string {
@@ -44,16 +83,22 @@ export class SambaAdFixtures {
   }
 
   static async open(): Promise<SambaAdFixtures> {
-    const client = new Client({ url: adTestUrl ?? 'ldap://127.0.0.1', timeout: 10_000 });
-    await client.bind(BIND_DN, PASSWORD);
-    const tag = randomUUID().slice(0, 6);
-    const ou = `OU=t${tag},${AD_NC}`;
-    await client.add(ou, { objectClass: ['top', 'organizationalUnit'] });
-    return new SambaAdFixtures(client, ou, tag);
+    const unlock = await lockDc();
+    try {
+      const client = new Client({ url: adTestUrl ?? 'ldap://127.0.0.1', timeout: 10_000 });
+      await client.bind(BIND_DN, PASSWORD);
+      const tag = randomUUID().slice(0, 6);
+      const ou = `OU=t${tag},${AD_NC}`;
+      await client.add(ou, { objectClass: ['top', 'organizationalUnit'] });
+      return new SambaAdFixtures(client, ou, tag, unlock);
+    } catch (error) {
+      unlock();
+      throw error;
+    }
   }
 
-  async addOu(name: string): Promise<string> {
-    const dn = `OU=${name},${this.ou}`;
+  async addOu(name: string, parent = this.ou): Promise<string> {
+    const dn = `OU=${name},${parent}`;
     await this.client.add(dn, { objectClass: ['top', 'organizationalUnit'] });
     return dn;
   }
@@ -63,6 +108,23 @@ export class SambaAdFixtures {
     const dn = `CN=${cn},${parent}`;
     await this.client.add(dn, { objectClass: ['top', 'person', 'organizationalPerson', 'user'], sAMAccountName: this.accountName(cn), ...attributes });
     return { dn, guid: await this.guidOf(dn) };
+  }
+
+  /**
+   * An enabled account with a password and no privileges (Domain Users only): a least-privilege bind
+   * account. Passwords can only be set over an encrypted connection, so this one write uses LDAPS.
+   */
+  async addBindAccount(cn: string, password: string): Promise<{ dn: string; bindDn: string }> {
+    const { dn } = await this.addUser(cn);
+    const tls = new Client({ url: (adTestUrl ?? 'ldap://127.0.0.1').replace(/^ldap:\/\/([^:/]+).*$/, 'ldaps://$1:636'), timeout: 10_000, tlsOptions: { ca: adTestCa(), servername: 'dc1.example.test' } });
+    try {
+      await tls.bind(BIND_DN, PASSWORD);
+      await tls.modify(dn, new Change({ operation: 'replace', modification: new Attribute({ type: 'unicodePwd', values: [Buffer.from(`"${password}"`, 'utf16le')] }) }));
+      await tls.modify(dn, new Change({ operation: 'replace', modification: new Attribute({ type: 'userAccountControl', values: ['512'] }) }));
+    } finally {
+      await tls.unbind();
+    }
+    return { dn, bindDn: dn };
   }
 
   async addGroup(cn: string, members: string[] = []): Promise<{ dn: string; guid: string }> {
@@ -95,7 +157,9 @@ export class SambaAdFixtures {
     const { searchEntries } = await this.client.search(dn, { scope: 'base', attributes: ['objectGUID'], explicitBufferAttributes: ['objectGUID'] });
     const bytes = searchEntries[0]?.objectGUID;
     if (!Buffer.isBuffer(bytes)) throw new Error(`no objectGUID for fixture ${dn}`);
-    return guidToString(bytes);
+    const guid = guidToString(bytes);
+    this.created.add(guid);
+    return guid;
   }
 
   /** The raw rootDSE value, for tests that compare against what the DC says. */
@@ -109,7 +173,7 @@ export class SambaAdFixtures {
     try {
       await this.client.del(this.ou, new Control('1.2.840.113556.1.4.805', { critical: true }));
     } finally {
-      await this.client.unbind();
+      await this.client.unbind().finally(this.unlock);
     }
   }
 }

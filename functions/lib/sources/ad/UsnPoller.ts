@@ -6,26 +6,37 @@
  *
  * Changes only *name* entities: the engine re-reads each one through AdSource, which applies the
  * operator's scope. So the poll searches the whole naming context (objects that moved out of the
- * base DN are re-read and found absent) and tombstones (deletions) with the Show Deleted control.
+ * base DN are re-read and found absent), tombstones (deletions) included, with the Show Deleted control.
+ * Group membership is compared with the last snapshot of each group, so people who *left* a group
+ * are named too (groupSnapshots.ts).
  */
 import type { Client, Control, Entry, Filter, SearchOptions } from 'ldapts';
 import type { Change, ChangeKind } from '../../core/model';
 import type { ChangeQueue, StateStore } from '../../core/ports';
 import type { AdSourceConfig } from './config';
-import { openAdClient, readDcState } from './connection';
+import { assertTombstonesReadable, openAdClient, readDcState } from './connection';
 import { ExtendedDnControl, showDeletedControl } from './controls';
 import { AdSourceError } from './errors';
-import { and, deletedUsersAndGroups, parseFilter, usersAndGroups, usnRange } from './filters';
+import { and, parseFilter, usersAndGroups, usnRange } from './filters';
+import { GroupSnapshots, memberChanges, snapshotOf } from './groupSnapshots';
 import { BUFFER_ATTRIBUTES, entryGuid, extendedGuid } from './mapping';
+import { attributeRequest, readAllValues } from './ranges';
 import { type FullResyncReason, nextWatermark, planPoll, scopeKey, type UsnWatermark } from './watermark';
 
-export const DEFAULT_WATERMARK_KEY = 'ad/watermark';
+/** Where the poller keeps its records: `<prefix>watermark` and `<prefix>groups/<objectGUID>`. */
+export const DEFAULT_STATE_PREFIX = 'ad/';
 
 export interface UsnPollerOptions {
   config: AdSourceConfig;
   state: StateStore;
   queue: ChangeQueue;
-  watermarkKey?: string;
+  /**
+   * Run on a full resync (first poll, another DC, a restored DC, a changed scope, a watermark past
+   * the tombstone lifetime) instead of publishing every object in scope: a full sync also removes
+   * what was deleted while deletions could not be seen. Its failure keeps the old watermark.
+   */
+  fullResync?: (reason: FullResyncReason) => Promise<void>;
+  statePrefix?: string;
   now?: () => Date;
   /** Opens a bound client; tests may wrap it. */
   open?: (config: AdSourceConfig) => Promise<Client>;
@@ -33,22 +44,23 @@ export interface UsnPollerOptions {
 
 export interface PollReport {
   mode: 'incremental' | 'full';
-  /** Why everything was listed; the caller should then run full-sync to drop what was not seen. */
+  /** Why everything was listed. */
   fullResyncReason?: FullResyncReason;
   fromUsn?: string;
   toUsn: string;
   /** Directory entries the searches returned (the cost of the poll). */
   entriesRead: number;
+  /** Changes published (a full resync handed to `fullResync` publishes none). */
   changes: number;
 }
 
 export class UsnPoller {
-  private readonly key: string;
+  private readonly prefix: string;
   private readonly now: () => Date;
   private readonly open: (config: AdSourceConfig) => Promise<Client>;
 
   constructor(private readonly options: UsnPollerOptions) {
-    this.key = options.watermarkKey ?? DEFAULT_WATERMARK_KEY;
+    this.prefix = options.statePrefix ?? DEFAULT_STATE_PREFIX;
     this.now = options.now ?? (() => new Date());
     this.open = options.open ?? openAdClient;
   }
@@ -58,37 +70,70 @@ export class UsnPoller {
     const client = await this.open(config);
     try {
       const dc = await readDcState(client);
+      await assertTombstonesReadable(client, dc.namingContext);
       const scope = scopeKey(config.baseDn, config.userFilter, config.groupFilter);
-      const plan = planPoll(await state.get<UsnWatermark>(this.key), dc, scope, this.now());
-      const collected = new ChangeSet();
+      const watermarkKey = `${this.prefix}watermark`;
+      const plan = planPoll(await state.get<UsnWatermark>(watermarkKey), dc, scope, this.now());
+      const snapshots = new GroupSnapshots(state, `${this.prefix}groups/`);
+      const changes = new ChangeSet();
+      const search = (base: string, filter: Filter, attributes: string[], ...controls: Control[]) =>
+        this.searchAll(client, base, filter, attributes, controls);
+      const member = attributeRequest('member', config.valueRangeStep);
       let entriesRead = 0;
-      const read = async (base: string, filter: Filter, attributes: string[], reason: string, ...controls: Control[]) => {
-        for (const entry of await this.searchAll(client, base, filter, attributes, controls)) {
-          entriesRead++;
-          collected.addEntry(entry, reason);
-        }
-      };
+
       if (plan.mode === 'incremental') {
+        // One search for live objects and tombstones alike (Show Deleted): Samba scans the whole
+        // directory for a uSNChanged range (no range index), so a second search would double the poll.
         const range = usnRange(plan.fromUsn, plan.toUsn);
-        await read(dc.namingContext, and(usersAndGroups(), range), ['objectGUID', 'objectClass', 'member'], 'usn', new ExtendedDnControl());
-        await read(dc.namingContext, and(deletedUsersAndGroups(), range), ['objectGUID', 'objectClass'], 'deleted', showDeletedControl());
+        const found = await search(dc.namingContext, and(usersAndGroups(), range), ['objectGUID', 'objectClass', 'isDeleted', member], showDeletedControl(), new ExtendedDnControl());
+        for (const entry of found) {
+          entriesRead++;
+          const id = entryGuid(entry);
+          const kind = kindOf(entry);
+          const deleted = String(entry.isDeleted).toUpperCase() === 'TRUE';
+          changes.add(kind, id, deleted ? 'deleted' : 'usn');
+          if (kind === 'group') {
+            const current = deleted ? undefined : snapshotOf(entry.dn, await this.members(client, entry));
+            for (const c of memberChanges(await snapshots.get(id), current)) changes.add('user', c.sourceId, c.reason);
+            snapshots.set(id, current);
+          }
+        }
       } else {
         const upTo = usnRange(0n, plan.toUsn);
-        await read(config.baseDn, and(parseFilter(config.userFilter, 'AD_USER_FILTER'), upTo), ['objectGUID', 'objectClass'], 'full-resync');
-        await read(config.baseDn, and(parseFilter(config.groupFilter, 'AD_GROUP_FILTER'), upTo), ['objectGUID', 'objectClass'], 'full-resync');
+        const users = await search(config.baseDn, and(parseFilter(config.userFilter, 'AD_USER_FILTER'), upTo), ['objectGUID']);
+        const groups = await search(config.baseDn, and(parseFilter(config.groupFilter, 'AD_GROUP_FILTER'), upTo), ['objectGUID', member], new ExtendedDnControl());
+        entriesRead = users.length + groups.length;
+        const seen = new Set<string>();
+        for (const entry of groups) {
+          const id = entryGuid(entry);
+          seen.add(id);
+          snapshots.set(id, snapshotOf(entry.dn, await this.members(client, entry)));
+          if (!this.options.fullResync) changes.add('group', id, 'full-resync');
+        }
+        await snapshots.forgetAllBut(seen);
+        if (!this.options.fullResync) for (const entry of users) changes.add('user', entryGuid(entry), 'full-resync');
       }
-      const changes = collected.list();
-      if (changes.length > 0) await queue.publish(changes);
-      // Only now: every change up to toUsn is durably queued.
-      await state.put(this.key, nextWatermark(dc, scope, this.now()));
+
+      const published = changes.list();
+      if (published.length > 0) await queue.publish(published);
+      if (plan.mode === 'full' && this.options.fullResync) await this.options.fullResync(plan.reason);
+      // Only now: every change up to toUsn is durably queued (or applied by the full resync).
+      await snapshots.save();
+      await state.put(watermarkKey, nextWatermark(dc, scope, this.now()));
       return {
         mode: plan.mode, fullResyncReason: plan.mode === 'full' ? plan.reason : undefined,
         fromUsn: plan.mode === 'incremental' ? plan.fromUsn.toString() : undefined, toUsn: plan.toUsn.toString(),
-        entriesRead, changes: changes.length,
+        entriesRead, changes: published.length,
       };
     } finally {
       await client.unbind().catch(() => undefined);
     }
+  }
+
+  /** A group's member GUIDs; `member` of a large group arrives in ranges (AD's MaxValRange, 1500). */
+  private async members(client: Client, group: Entry): Promise<string[]> {
+    const values = await readAllValues(client, group, 'member', { controls: [new ExtendedDnControl()], step: this.options.config.valueRangeStep });
+    return values.map(extendedGuid).filter((id): id is string => id !== undefined);
   }
 
   private async searchAll(client: Client, base: string, filter: Filter, attributes: string[], controls: Control[]): Promise<Entry[]> {
@@ -105,30 +150,20 @@ export class UsnPoller {
   }
 }
 
-/** Changes keyed by kind and id: an entity named twice in one poll is published once. */
+function kindOf(entry: Entry): ChangeKind {
+  return [entry.objectClass].flat().some((c) => String(c).toLowerCase() === 'group') ? 'group' : 'user';
+}
+
+/** Changes keyed by kind and id: an entity named twice in one poll is published once, with its first reason. */
 class ChangeSet {
   private readonly byKey = new Map<string, Change>();
 
-  addEntry(entry: Entry, reason: string): void {
-    const classes = [entry.objectClass].flat().map((c) => String(c).toLowerCase());
-    const kind: ChangeKind = classes.includes('group') ? 'group' : 'user';
-    this.add(kind, entryGuid(entry), reason);
-    // Membership changes bump only the group's USN (memberOf is a back-link), and the engine
-    // converges people, so name each current member too.
-    if (kind === 'group') {
-      for (const value of [entry.member ?? []].flat()) {
-        const id = extendedGuid(String(value));
-        if (id) this.add('user', id, 'group-member');
-      }
-    }
+  add(kind: ChangeKind, sourceId: string, reason: string): void {
+    const key = `${kind}:${sourceId}`;
+    if (!this.byKey.has(key)) this.byKey.set(key, { source: 'ad', kind, sourceId, reason });
   }
 
   list(): Change[] {
     return [...this.byKey.values()];
-  }
-
-  private add(kind: ChangeKind, sourceId: string, reason: string): void {
-    const key = `${kind}:${sourceId}`;
-    if (!this.byKey.has(key)) this.byKey.set(key, { source: 'ad', kind, sourceId, reason });
   }
 }

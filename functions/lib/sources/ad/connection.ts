@@ -7,6 +7,7 @@ import {
 } from 'ldapts';
 import type { ConnectionOptions } from 'node:tls';
 import type { AdSourceConfig } from './config';
+import { showDeletedControl } from './controls';
 import { AdSourceError } from './errors';
 import { guidToString } from './guid';
 import type { DcState } from './watermark';
@@ -58,6 +59,26 @@ export async function search(client: Client, what: string, base: string, options
     return await client.search(base, options, controls.length ? controls : undefined);
   } catch (error) {
     throw new AdSourceError('ldap', `AD search for ${what} failed: ${error instanceof Error ? error.name : 'unknown error'}`, { cause: error });
+  }
+}
+
+/** The Deleted Objects container's well-known GUID (MS-ADTS 6.1.1.4), so no localised name is needed. */
+const DELETED_OBJECTS_WKGUID = '18e2ea80684f11d2b9aa00c04f79f805';
+
+/**
+ * Throws unless the bind account may read the Deleted Objects container. Without that right (only
+ * administrators have it by default) tombstone searches return nothing and no error, so leavers
+ * would silently keep their RAM users.
+ */
+export async function assertTombstonesReadable(client: Client, namingContext: string): Promise<void> {
+  const container = await client.search(`<WKGUID=${DELETED_OBJECTS_WKGUID},${namingContext}>`, {
+    scope: 'base', filter: '(objectClass=*)', attributes: ['isDeleted'],
+  }, [showDeletedControl()]).then((r) => r.searchEntries[0], () => undefined);
+  if (String(container?.isDeleted ?? '').toUpperCase() !== 'TRUE') {
+    throw new AdSourceError('deleted-objects-unreadable',
+      `the bind account (AD_BIND_DN) cannot read CN=Deleted Objects of ${namingContext}, so deletions would go unseen: ` +
+      'grant it List Contents and Read Property there (dsacls "CN=Deleted Objects,<domain DN>" /G "<DOMAIN>\\<account>:LCRP"; README, Active Directory)',
+      { retryable: false });
   }
 }
 

@@ -10,6 +10,8 @@ export type AdErrorKind =
   | 'strong-auth-required'
   /** The DC cannot be reached, or the TLS handshake failed. */
   | 'unreachable'
+  /** The bind account cannot read the Deleted Objects container: deletions would go unseen. */
+  | 'deleted-objects-unreadable'
   /** A malformed objectGUID, filter or DN. */
   | 'invalid-input'
   /** Anything else the DC answered with. */

@@ -15,10 +15,22 @@ export const DEFAULT_GROUP_FILTER = '(objectClass=group)';
 /** Parses an operator's filter (e.g. `AD_USER_FILTER`); the error names the variable, not the text. */
 export function parseFilter(text: string, variable: string): Filter {
   try {
+    // ldapts closes a filter that lacks closing parentheses, guessing at what a typo meant: refuse it.
+    if (!balanced(text)) throw new Error('unbalanced parentheses');
     return FilterParser.parseString(text);
   } catch (error) {
     throw new AdSourceError('invalid-input', `${variable} is not a valid LDAP filter`, { cause: error, retryable: false });
   }
+}
+
+/** Parentheses close in order and all of them (values escape theirs as \28 and \29). */
+function balanced(text: string): boolean {
+  let depth = 0;
+  for (const c of text) {
+    if (c === '(') depth++;
+    else if (c === ')' && --depth < 0) return false;
+  }
+  return depth === 0;
 }
 
 /** `(objectGUID=<16 raw bytes>)`. */
@@ -48,9 +60,4 @@ export function usersAndGroups(): Filter {
     new OrFilter({ filters: [new EqualityFilter({ attribute: 'objectClass', value: 'user' }), new EqualityFilter({ attribute: 'objectClass', value: 'group' })] }),
     new NotFilter({ filter: new EqualityFilter({ attribute: 'objectClass', value: 'computer' }) }),
   );
-}
-
-/** Tombstones of users and groups (needs the Show Deleted control and the NC root as base). */
-export function deletedUsersAndGroups(): Filter {
-  return and(new EqualityFilter({ attribute: 'isDeleted', value: 'TRUE' }), usersAndGroups());
 }

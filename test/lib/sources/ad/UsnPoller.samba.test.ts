@@ -4,20 +4,24 @@
  */
 import type { Change, ChangeBatch } from '../../../../functions/lib/core/model';
 import type { ChangeQueue } from '../../../../functions/lib/core/ports';
-import { UsnPoller, type UsnWatermark } from '../../../../functions/lib/sources/ad';
+import { AdSource, UsnPoller, type UsnWatermark } from '../../../../functions/lib/sources/ad';
 import { MemoryStateStore } from '../../../../functions/lib/state';
 import { adTestConfig, adTestUrl, SambaAdFixtures } from '../../../support/sambaAd';
 
 const describeAd = adTestUrl ? describe : describe.skip;
 
+/** Keeps what the poller publishes; `take()` returns the changes naming this test's own objects. */
 class RecordingQueue implements ChangeQueue {
   readonly published: Change[] = [];
+  constructor(private readonly mine: ReadonlySet<string>) {}
+
   async publish(changes: Change[]): Promise<ChangeBatch[]> {
     this.published.push(...changes);
     return [{ v: 1, id: String(this.published.length), emittedAt: new Date().toISOString(), changes }];
   }
   take(): string[][] {
-    const taken = this.published.splice(0).map((c) => [c.kind, c.sourceId, c.reason]);
+    // The lock keeps other tests off the DC, but not a benchmark or a person at the same time.
+    const taken = this.published.splice(0).filter((c) => this.mine.has(c.sourceId)).map((c) => [c.kind, c.sourceId, c.reason]);
     return sorted(taken);
   }
 }
@@ -35,7 +39,7 @@ describeAd('UsnPoller (Samba AD DC)', () => {
   beforeEach(async () => {
     fx = await SambaAdFixtures.open();
     state = new MemoryStateStore();
-    queue = new RecordingQueue();
+    queue = new RecordingQueue(fx.created);
     poller = new UsnPoller({ config: adTestConfig({ baseDn: fx.ou }), state, queue });
   });
   afterEach(async () => fx.close());
@@ -75,15 +79,80 @@ describeAd('UsnPoller (Samba AD DC)', () => {
     expect(report.entriesRead).toBe(5);
   });
 
-  it('names the members of a group whose membership changed (only the group USN moves)', async () => {
-    const alice = await fx.addUser('alice');
-    const bob = await fx.addUser('bob');
-    const group = await fx.addGroup('eng', [alice.dn]);
-    await poller.poll();
-    queue.take();
-    await fx.addValue(group.dn, 'member', bob.dn);
-    await poller.poll();
-    expect(queue.take()).toEqual(sorted([['group', group.guid, 'usn'], ['user', alice.guid, 'group-member'], ['user', bob.guid, 'group-member']]));
+  describe('group membership (only the group\'s USN moves: memberOf is a back-link)', () => {
+    it('names who joined and who left, compared with the last snapshot of the group', async () => {
+      const alice = await fx.addUser('alice');
+      const bob = await fx.addUser('bob');
+      const group = await fx.addGroup('eng', [alice.dn]);
+      await poller.poll();
+      queue.take();
+      await fx.addValue(group.dn, 'member', bob.dn);
+      await poller.poll();
+      expect(queue.take()).toEqual(sorted([['group', group.guid, 'usn'], ['user', bob.guid, 'group-member-added']]));
+      await fx.removeValue(group.dn, 'member', alice.dn);
+      await poller.poll();
+      expect(queue.take()).toEqual(sorted([['group', group.guid, 'usn'], ['user', alice.guid, 'group-member-removed']]));
+    });
+
+    it('names every member, old and new, of a renamed group (group rules may map by name)', async () => {
+      const alice = await fx.addUser('alice');
+      const bob = await fx.addUser('bob');
+      const group = await fx.addGroup('eng', [alice.dn]);
+      await poller.poll();
+      queue.take();
+      await fx.rename(group.dn, `CN=engineering,${fx.ou}`);
+      await fx.addValue(`CN=engineering,${fx.ou}`, 'member', bob.dn);
+      await poller.poll();
+      expect(queue.take()).toEqual(sorted([['group', group.guid, 'usn'], ['user', alice.guid, 'group-renamed'], ['user', bob.guid, 'group-renamed']]));
+    });
+
+    it('names the former members of a deleted group', async () => {
+      const alice = await fx.addUser('alice');
+      const group = await fx.addGroup('eng', [alice.dn]);
+      await poller.poll();
+      queue.take();
+      await fx.remove(group.dn);
+      await poller.poll();
+      expect(queue.take()).toEqual(sorted([['group', group.guid, 'deleted'], ['user', alice.guid, 'group-deleted']]));
+      expect(await state.list('ad/groups/')).toEqual([]);
+    });
+
+    it('reads a large group\'s members in ranges (as AD answers past MaxValRange) and still names exactly the difference', async () => {
+      const ranged = new UsnPoller({ config: adTestConfig({ baseDn: fx.ou, valueRangeStep: 4 }), state, queue });
+      const people = [];
+      for (let i = 0; i < 11; i++) people.push(await fx.addUser(`p${i}`));
+      const group = await fx.addGroup('big', people.slice(0, 10).map((p) => p.dn));
+      await ranged.poll();
+      queue.take();
+      expect((await state.get<{ members: string[] }>(`ad/groups/${group.guid}`))?.members).toEqual(people.slice(0, 10).map((p) => p.guid).sort());
+      await fx.addValue(group.dn, 'member', people[10]!.dn);
+      await fx.removeValue(group.dn, 'member', people[3]!.dn);
+      await ranged.poll();
+      expect(queue.take()).toEqual(sorted([
+        ['group', group.guid, 'usn'], ['user', people[10]!.guid, 'group-member-added'], ['user', people[3]!.guid, 'group-member-removed'],
+      ]));
+    });
+  });
+
+  it('hands a full resync to its caller instead of publishing everything, and moves the watermark only after it', async () => {
+    await fx.addUser('alice');
+    const reasons: string[] = [];
+    const resyncing = new UsnPoller({
+      config: adTestConfig({ baseDn: fx.ou }), state, queue,
+      fullResync: async (reason) => { reasons.push(reason); },
+    });
+    expect(await resyncing.poll()).toMatchObject({ mode: 'full', fullResyncReason: 'first-poll', changes: 0 });
+    expect(reasons).toEqual(['first-poll']);
+    expect(queue.take()).toEqual([]);
+
+    const mark = (await state.get<UsnWatermark>('ad/watermark'))!;
+    await state.put('ad/watermark', { ...mark, dnsHostName: 'dc2.example.test' });
+    const failing = new UsnPoller({
+      config: adTestConfig({ baseDn: fx.ou }), state, queue,
+      fullResync: async () => { throw new Error('RAM unavailable'); },
+    });
+    await expect(failing.poll()).rejects.toThrow('RAM unavailable');
+    expect((await state.get<UsnWatermark>('ad/watermark'))?.dnsHostName).toBe('dc2.example.test');
   });
 
   it('loses nothing when interrupted after enqueueing but before saving the watermark', async () => {
@@ -106,6 +175,17 @@ describeAd('UsnPoller (Samba AD DC)', () => {
     const broken: ChangeQueue = { publish: async () => { throw new Error('queue down'); } };
     await expect(new UsnPoller({ config: adTestConfig({ baseDn: fx.ou }), state, queue: broken }).poll()).rejects.toThrow('queue down');
     expect(await state.get('ad/watermark')).toEqual(before);
+  });
+
+  it('refuses to poll with a bind account that cannot see deletions, naming the fix; such an account still reads people', async () => {
+    const alice = await fx.addUser('alice', { displayName: 'Alice' });
+    const account = await fx.addBindAccount('svc-sync', 'Sync!Passw0rd-1');
+    const limited = adTestConfig({ baseDn: fx.ou, bindDn: account.bindDn, bindPassword: 'Sync!Passw0rd-1' });
+    const rejected = new UsnPoller({ config: limited, state, queue }).poll();
+    await expect(rejected).rejects.toMatchObject({ kind: 'deleted-objects-unreadable', retryable: false, message: expect.stringMatching(/Deleted Objects.*LCRP/) });
+    expect(await state.get('ad/watermark')).toBeUndefined();
+    expect(queue.take()).toEqual([]);
+    expect(await new AdSource(limited).getUser(alice.guid)).toMatchObject({ displayName: 'Alice' });
   });
 
   it('resyncs fully when the invocationId or the DC differs from the stored one', async () => {
