@@ -1,6 +1,6 @@
 /**
  * The local stack: the same function bundles FC runs, on a laptop. One HTTP server serves the
- * webhook functions (as each source lands) and FC's invoke API; asynchronous invocations of `push`
+ * webhook functions and FC's invoke API, and runs the timer functions (ad-poll) on their schedules; asynchronous invocations of `push`
  * land in a durable SQLite queue that is drained into the `push` bundle; the RAM emulator stands in
  * for RAM unless real credentials are configured.
  */
@@ -18,7 +18,7 @@ import { emulatorEnv } from '../emulator/env';
 import { readRequest, writeReply } from '../emulator/http';
 import { type RunningEmulator, startRamEmulator } from '../emulator/RamEmulator';
 import { createFcGateway } from './fcGateway';
-import { TIMER_SCHEDULES, startTimers } from './timers';
+import { TIMER_SCHEDULES, startTimers, timerEvent } from './timers';
 import { SAMPLE_DIRECTORY, findRunningEmulator } from './runtime';
 
 /** Webhook routes and the function serving each. */
@@ -52,12 +52,14 @@ export interface LocalStack {
   functions: string[];
   /** Timer functions running on their schedules. */
   timers: string[];
-  /** Built functions that stopped at cold start for want of their source's variables, with why. */
+  /** Built webhook and timer functions that stopped at cold start for want of their source's variables, with why. */
   unconfigured: Map<string, string>;
   /** What the functions sign with here (the emulator's key, or ALIBABA_CLOUD_* standing in for the FC role). */
   credentials: { accessKeyId: string; accessKeySecret: string; securityToken?: string };
   /** Runs the full-sync bundle, as `s invoke -f full-sync` would. */
   fullSync(request: { dryRun: boolean; allowDeletes?: number | boolean }): Promise<FullSyncResult>;
+  /** Runs a timer function now, with the event its trigger sends (as if its schedule had come round). */
+  tick(name: string): Promise<unknown>;
   /** Resolves when the queue has nothing ready, leased or delayed. */
   idle(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -88,9 +90,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     try {
       handlers.set(f.name, require(f.file).handler as Handler);
     } catch (error) {
-      // A webhook whose source is not configured stops at cold start, as in FC: serve the rest.
-      const isWebhook = (Object.values(WEBHOOK_ROUTES) as string[]).includes(f.name);
-      if (!isWebhook || (error as Error).name !== 'ConfigError') throw error;
+      // A webhook or timer whose source is not configured stops at cold start, as in FC: run the rest.
+      const optional = (Object.values(WEBHOOK_ROUTES) as string[]).includes(f.name) || f.name in TIMER_SCHEDULES;
+      if (!optional || (error as Error).name !== 'ConfigError') throw error;
       unconfigured.set(f.name, (error as Error).message);
     }
   }
@@ -133,6 +135,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   const schedules = Object.fromEntries(Object.entries(options.timers ?? TIMER_SCHEDULES).filter(([name]) => handlers.has(name)));
   const stopTimers = startTimers(schedules, invoke, options.onTimer ?? (() => undefined));
+  const tick = (name: string) => {
+    const schedule = schedules[name];
+    if (!schedule) throw new Error(`${name} is not a running timer function (running: ${Object.keys(schedules).join(', ') || 'none'})`);
+    return invoke(name, timerEvent(schedule));
+  };
 
   const stopDrain = new AbortController();
   const draining = queue.consume((batch) => invoke('push', Buffer.from(JSON.stringify(batch))).then(() => undefined), {
@@ -142,6 +149,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   return {
     url, stateDir, directoryFile, emulator: ram.emulator, ramUrl: ram.url, queue, functions: [...handlers.keys()],
     credentials: ram.credentials, timers: Object.keys(schedules), unconfigured,
+    tick,
     fullSync: (request) => invoke('full-sync', Buffer.from(JSON.stringify(request))) as Promise<FullSyncResult>,
     idle: (timeoutMs = 30_000) => waitUntil(() => {
       const s = queue.stats();

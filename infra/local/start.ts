@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { summaryLine } from '../../functions/lib/core/render';
 import { FcAsyncQueue } from '../../functions/lib/queue/FcAsyncQueue';
+import type { AdPollResult } from '../../functions/lib/sync/adPoll';
 import { summaryText } from '../cli/sync';
 import { watchDirectory } from './directoryWatch';
 import { WEBHOOK_ROUTES, startLocalStack } from './stack';
@@ -28,7 +29,8 @@ async function main(): Promise<void> {
         : `(${fn} not built yet: its source has not landed)`;
     say(`  ${route.padEnd(14)} ${stack.url}${route} ${state}`);
   }
-  say(`  timers         ${stack.timers.length ? stack.timers.join(', ') : 'none built yet (ad-poll runs every 5 minutes once its source lands)'}`);
+  const timerState = [...stack.timers.map((t) => `${t} (every 5 minutes)`), ...['ad-poll'].filter((t) => stack.unconfigured.has(t)).map((t) => `${t} off: ${stack.unconfigured.get(t)?.replace(/^invalid configuration: /, '')}`)];
+  say(`  timers         ${timerState.join('; ') || 'none'}`);
   say(`  FC invoke API  ${stack.url}/2023-03-30/functions/<name>/invocations (async push → the local queue)`);
   say(`  queue          ${rel(path.join(stack.stateDir, 'queue.sqlite'))} (npm run queue -- status | dead | replay --all)`);
   say(`  RAM            ${stack.emulator ? `emulator at ${stack.ramUrl}, state in ${rel(path.join(stack.stateDir, 'emulator.json'))}` : stack.ramUrl}`);
@@ -40,6 +42,17 @@ async function main(): Promise<void> {
   if (first.safeguard?.held) say(`  safeguard: ${first.safeguard.reason}`);
   if (first.result) say(`  done: ${summaryText(first.result)}`);
   for (const f of first.failures) say(`  failed: ${f.action} ${f.userName ?? f.groupName}: ${f.reason}${f.recommendedAction ? ` → ${f.recommendedAction}` : ''}`);
+
+  if (stack.timers.includes('ad-poll')) {
+    say('first AD poll …');
+    try {
+      const poll = await stack.tick('ad-poll') as AdPollResult;
+      say(`  ${poll.mode} poll${poll.fullResyncReason ? ` (${poll.fullResyncReason})` : ''}: ${poll.entriesRead} entries read, ${poll.changes} change(s) queued`);
+      if (poll.fullSync?.result) say(`  AD full sync: ${summaryText(poll.fullSync.result)}`);
+    } catch (error) {
+      say(`  ad-poll: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
 
   const queue = new FcAsyncQueue({
     functionName: 'push',

@@ -9,6 +9,12 @@ export const TIMER_SCHEDULES: Record<string, { triggerName: string; everyMs: num
   'ad-poll': { triggerName: 'every-5m', everyMs: 5 * 60_000 },
 };
 
+/** The event FC's timer trigger sends, as the bytes a handler receives. */
+export function timerEvent(schedule: { triggerName: string; payload?: string }): Buffer {
+  const event: FcTimerEvent = { triggerTime: new Date().toISOString(), triggerName: schedule.triggerName, payload: schedule.payload };
+  return Buffer.from(JSON.stringify(event));
+}
+
 export function startTimers(
   schedules: Record<string, { triggerName: string; everyMs: number; payload?: string }>,
   invoke: (name: string, event: Buffer) => Promise<unknown>,
@@ -19,8 +25,7 @@ export function startTimers(
     const fire = () => {
       if (running) return; // a slow poll is not overlapped by the next tick, as FC's single instance would not be
       running = true;
-      const event: FcTimerEvent = { triggerTime: new Date().toISOString(), triggerName: schedule.triggerName, payload: schedule.payload };
-      invoke(name, Buffer.from(JSON.stringify(event)))
+      invoke(name, timerEvent(schedule))
         .then(() => report(name, {}), (error: unknown) => report(name, { error }))
         .finally(() => { running = false; });
     };

@@ -1,16 +1,17 @@
 /**
  * The sources this deployment reads, from the environment: a source whose variables are absent is
- * simply off. Each source adds itself here as it lands (AD to come).
+ * simply off.
  */
 import { ConfigError, type ConfigProblem } from '../core/errors';
 import type { Source } from '../core/ports';
+import { createAdSource, parseAdSourceConfig } from './ad';
 import { createDingtalkSource, parseDingtalkSourceConfig } from './dingtalk';
 import { FileSourceError, createFileSource, parseFileSourceConfig } from './file';
 import { createLarkSource, parseLarkSourceConfig } from './lark';
 import { createWecomSource, parseWecomSourceConfig } from './wecom';
 
 /** The variables that turn each source on, for the "no source configured" message. */
-export const SOURCE_SWITCHES = { file: 'DIRECTORY_FILE', dingtalk: 'DINGTALK_APP_KEY', lark: 'LARK_APP_ID', wecom: 'WECOM_CORP_ID' } as const;
+export const SOURCE_SWITCHES = { file: 'DIRECTORY_FILE', dingtalk: 'DINGTALK_APP_KEY', lark: 'LARK_APP_ID', wecom: 'WECOM_CORP_ID', ad: 'AD_URL' } as const;
 
 export function enabledSources(env: NodeJS.ProcessEnv): Source[] {
   const problems: ConfigProblem[] = [];
@@ -44,6 +45,10 @@ export function enabledSources(env: NodeJS.ProcessEnv): Source[] {
   add(() => {
     const wecom = parseWecomSourceConfig(env);
     return wecom && createWecomSource(wecom);
+  });
+  add(() => {
+    const ad = parseAdSourceConfig(env);
+    return ad && createAdSource(ad);
   });
   if (problems.length) throw new ConfigError(problems);
   return sources;

@@ -104,6 +104,19 @@ describe('s.yaml', () => {
     for (const name of QUEUE_FED) expect(props(spec, name).triggers).toBeUndefined();
   });
 
+  it('polls AD every 5 minutes from one instance at most, in the VPC, with the watermark on NAS and the engine\'s settings', () => {
+    const adPoll = props(spec, 'ad-poll');
+    expect(adPoll.triggers).toEqual([expect.objectContaining({ triggerType: 'timer', triggerConfig: expect.objectContaining({ cronExpression: '@every 5m', enable: true }) })]);
+    expect(adPoll).toMatchObject({ concurrencyConfig: { reservedConcurrency: 1 }, timeout: 3600, asyncInvokeConfig: { maxAsyncRetryAttempts: 0 } });
+    expect(adPoll.vpcConfig).toEqual({ vpcId: 'vpc-test', vSwitchIds: ['vsw-test'], securityGroupId: 'sg-test' });
+    expect(adPoll.nasConfig).toMatchObject({ mountPoints: [{ mountDir: '/mnt/state' }] });
+    // The same engine settings as push and full-sync (a full resync runs the engine in place).
+    expect(env(spec, 'ad-poll')).toEqual(env(spec, 'full-sync'));
+    for (const name of ['ad-poll', 'push', 'full-sync']) {
+      expect(Object.keys(env(spec, name))).toEqual(expect.arrayContaining(['AD_URL', 'AD_BIND_DN', 'AD_BIND_PASSWORD', 'AD_BASE_DN', 'AD_USER_FILTER', 'AD_GROUP_FILTER', 'AD_TLS_CA']));
+    }
+  });
+
   it('mounts the state directory from NAS and tells the engine where it is', () => {
     for (const name of QUEUE_FED) {
       expect(props(spec, name).nasConfig).toMatchObject({
