@@ -61,3 +61,20 @@ for (const source of ['dingtalk', 'lark', 'wecom']) {
   const r = run(`${source}.bench.ts`, '20000');
   console.log(`${source} webhook (verify + decrypt + parse per event, ours against the vendor library in one run): ${JSON.stringify(r)}`);
 }
+
+if (process.env.AD_TEST_URL) {
+  const ad = run('ad.bench.ts', '10000', '10') as {
+    users: number; changes: number; ou: string;
+    full: { listMs: number; entries: number; pollMs: number; pollEntriesRead: number };
+    incremental: { pollMs: number; entriesRead: number; changesPublished: number; emptyUsnRangeSearchMs: number };
+    ratio: number;
+  };
+  console.log(`AD polling (Samba DC, ${ad.users} users in ${ad.ou}, ${ad.changes} changed since the last poll; medians of one run):`);
+  console.log(`  full listing (AdSource users + groups): ${ad.full.entries} entries in ${ad.full.listMs} ms; ` +
+    `full poll: ${ad.full.pollEntriesRead} entries read in ${ad.full.pollMs} ms`);
+  console.log(`  incremental poll: ${ad.incremental.entriesRead} entries read, ${ad.incremental.changesPublished} changes published, ` +
+    `${ad.incremental.pollMs} ms (its uSNChanged-range search costs ${ad.incremental.emptyUsnRangeSearchMs} ms on Samba even when it matches nothing)`);
+  console.log(`  ratio full listing / incremental poll: ×${ad.ratio} (aim: entries read = ${ad.changes} changed, ×50 or more)`);
+} else {
+  console.log('AD polling: skipped (set AD_TEST_URL=ldap://127.0.0.1 with the Samba DC running; see test/support/sambaAd.ts)');
+}
