@@ -17,7 +17,7 @@ import type { AdSourceConfig } from './config';
 import { assertTombstonesReadable, openAdClient, readDcState } from './connection';
 import { ExtendedDnControl, showDeletedControl } from './controls';
 import { AdSourceError } from './errors';
-import { and, parseFilter, usersAndGroups, usnRange } from './filters';
+import { and, anyGuid, parseFilter, usersAndGroups, usnRange } from './filters';
 import { GroupSnapshots, memberChanges, snapshotOf } from './groupSnapshots';
 import { BUFFER_ATTRIBUTES, entryGuid, extendedGuid } from './mapping';
 import { attributeRequest, readAllValues } from './ranges';
@@ -86,17 +86,24 @@ export class UsnPoller {
         // directory for a uSNChanged range (no range index), so a second search would double the poll.
         const range = usnRange(plan.fromUsn, plan.toUsn);
         const found = await search(dc.namingContext, and(usersAndGroups(), range), ['objectGUID', 'objectClass', 'isDeleted', member], showDeletedControl(), new ExtendedDnControl());
+        const groups: Array<{ id: string; entry?: Entry }> = [];
         for (const entry of found) {
           entriesRead++;
           const id = entryGuid(entry);
           const kind = kindOf(entry);
           const deleted = String(entry.isDeleted).toUpperCase() === 'TRUE';
           changes.add(kind, id, deleted ? 'deleted' : 'usn');
-          if (kind === 'group') {
-            const current = deleted ? undefined : snapshotOf(entry.dn, await this.members(client, entry));
-            for (const c of memberChanges(await snapshots.get(id), current)) changes.add('user', c.sourceId, c.reason);
-            snapshots.set(id, current);
-          }
+          if (kind === 'group') groups.push({ id, entry: deleted ? undefined : entry });
+        }
+        // Only groups in scope have members worth naming: a changed group outside it matters only
+        // if it just left (its snapshot names its former members, as for a deleted group).
+        const inScope = await this.groupsInScope(client, groups.filter((g) => g.entry).map((g) => g.id));
+        for (const { id, entry } of groups) {
+          const current = entry && inScope.has(id) ? snapshotOf(entry.dn, await this.members(client, entry)) : undefined;
+          const previous = await snapshots.get(id);
+          if (!previous && !current) continue;
+          for (const c of memberChanges(previous, current)) changes.add('user', c.sourceId, c.reason);
+          snapshots.set(id, current);
         }
       } else {
         const upTo = usnRange(0n, plan.toUsn);
@@ -128,6 +135,17 @@ export class UsnPoller {
     } finally {
       await client.unbind().catch(() => undefined);
     }
+  }
+
+  /** Which of these groups are under AD_BASE_DN and match AD_GROUP_FILTER (searched by GUID, 100 at a time). */
+  private async groupsInScope(client: Client, ids: string[]): Promise<Set<string>> {
+    const { config } = this.options;
+    const inScope = new Set<string>();
+    for (let i = 0; i < ids.length; i += 100) {
+      const filter = and(parseFilter(config.groupFilter, 'AD_GROUP_FILTER'), anyGuid(ids.slice(i, i + 100)));
+      for (const entry of await this.searchAll(client, config.baseDn, filter, ['objectGUID'], [])) inScope.add(entryGuid(entry));
+    }
+    return inScope;
   }
 
   /** A group's member GUIDs; `member` of a large group arrives in ranges (AD's MaxValRange, 1500). */

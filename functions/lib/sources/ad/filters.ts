@@ -38,6 +38,11 @@ export function guidFilter(guid: string): Filter {
   return new EqualityFilter({ attribute: 'objectGUID', value: guidToBuffer(guid) });
 }
 
+/** Any of these objectGUIDs (each as raw bytes). */
+export function anyGuid(guids: string[]): Filter {
+  return new OrFilter({ filters: guids.map(guidFilter) });
+}
+
 export function and(...filters: Filter[]): Filter {
   return new AndFilter({ filters });
 }

@@ -5,7 +5,8 @@
  * read after the change lists only who is in it *now*. So someone removed from a group would never
  * be named, and the RAM group they left would keep them. Comparing with the last snapshot names
  * exactly who joined and who left. A renamed or moved group names everyone, old and new: what its
- * members map to (group rules by name, scope by department) may have changed.
+ * members map to (group rules by name, scope by department) may have changed. A group deleted or
+ * gone out of scope names its former members.
  */
 import type { StateStore } from '../../core/ports';
 

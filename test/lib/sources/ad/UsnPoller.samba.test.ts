@@ -117,6 +117,30 @@ describeAd('UsnPoller (Samba AD DC)', () => {
       expect(await state.list('ad/groups/')).toEqual([]);
     });
 
+    it('names no one for a group outside the scope; names the members of a group that leaves it, or enters it', async () => {
+      const scoped = await fx.addOu('scoped');
+      const inside = new UsnPoller({ config: adTestConfig({ baseDn: scoped }), state, queue });
+      const alice = await fx.addUser('alice', {}, scoped);
+      const bob = await fx.addUser('bob', {}, scoped);
+      const outside = await fx.addGroup('outside', [alice.dn]);
+      const team = await fx.addGroup('team', [bob.dn]);
+      await fx.rename(team.dn, `CN=team,${scoped}`);
+      await inside.poll();
+      queue.take();
+
+      await fx.addValue(outside.dn, 'member', bob.dn);
+      await inside.poll();
+      expect(queue.take()).toEqual([['group', outside.guid, 'usn']]);
+
+      await fx.rename(`CN=team,${scoped}`, `CN=team,${fx.ou}`);
+      await inside.poll();
+      expect(queue.take()).toEqual(sorted([['group', team.guid, 'usn'], ['user', bob.guid, 'group-deleted']]));
+
+      await fx.rename(outside.dn, `CN=outside,${scoped}`);
+      await inside.poll();
+      expect(queue.take()).toEqual(sorted([['group', outside.guid, 'usn'], ['user', alice.guid, 'group-member'], ['user', bob.guid, 'group-member']]));
+    });
+
     it('reads a large group\'s members in ranges (as AD answers past MaxValRange) and still names exactly the difference', async () => {
       const ranged = new UsnPoller({ config: adTestConfig({ baseDn: fx.ou, valueRangeStep: 4 }), state, queue });
       const people = [];
