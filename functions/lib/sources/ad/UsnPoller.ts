@@ -85,7 +85,8 @@ export class UsnPoller {
         // One search for live objects and tombstones alike (Show Deleted): Samba scans the whole
         // directory for a uSNChanged range (no range index), so a second search would double the poll.
         const range = usnRange(plan.fromUsn, plan.toUsn);
-        const found = await search(dc.namingContext, and(usersAndGroups(), range), ['objectGUID', 'objectClass', 'isDeleted', member], showDeletedControl(), new ExtendedDnControl());
+        // Nothing was written anywhere on this DC since the last poll: skip the search.
+        const found = plan.fromUsn > plan.toUsn ? [] : await search(dc.namingContext, and(usersAndGroups(), range), ['objectGUID', 'objectClass', 'isDeleted', member], showDeletedControl(), new ExtendedDnControl());
         const groups: Array<{ id: string; entry?: Entry }> = [];
         for (const entry of found) {
           entriesRead++;

@@ -5,6 +5,7 @@
 import type { Change, ChangeBatch } from '../../../../functions/lib/core/model';
 import type { ChangeQueue } from '../../../../functions/lib/core/ports';
 import { AdSource, UsnPoller, type UsnWatermark } from '../../../../functions/lib/sources/ad';
+import { openAdClient } from '../../../../functions/lib/sources/ad/connection';
 import { MemoryStateStore } from '../../../../functions/lib/state';
 import { adTestConfig, adTestUrl, SambaAdFixtures } from '../../../support/sambaAd';
 
@@ -177,6 +178,23 @@ describeAd('UsnPoller (Samba AD DC)', () => {
     });
     await expect(failing.poll()).rejects.toThrow('RAM unavailable');
     expect((await state.get<UsnWatermark>('ad/watermark'))?.dnsHostName).toBe('dc2.example.test');
+  });
+
+  it('does not search at all when nothing was written on the DC since the last poll', async () => {
+    await fx.addUser('alice');
+    await poller.poll();
+    let searches = 0;
+    const counting = new UsnPoller({
+      config: adTestConfig({ baseDn: fx.ou }), state, queue,
+      open: async (config) => {
+        const client = await openAdClient(config);
+        const paged = client.searchPaginated.bind(client);
+        client.searchPaginated = (...args) => { searches++; return paged(...args); };
+        return client;
+      },
+    });
+    expect(await counting.poll()).toMatchObject({ mode: 'incremental', changes: 0, entriesRead: 0 });
+    expect(searches).toBe(0);
   });
 
   it('loses nothing when interrupted after enqueueing but before saving the watermark', async () => {
