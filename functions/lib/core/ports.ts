@@ -21,6 +21,8 @@ export interface Source {
   getDepartment(sourceId: string): Promise<Department | undefined>;
   listUsers(): AsyncIterable<Identity>;
   listDepartments(): AsyncIterable<Department>;
+  /** Releases what the source holds between invocations (AD's LDAP connection); the next call reopens. */
+  close?(): Promise<void>;
 }
 
 /**

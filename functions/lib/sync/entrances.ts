@@ -39,9 +39,9 @@ export interface PushResult {
 export async function pushBatch(
   engine: EngineEnvironment, batch: ChangeBatch, run: { runId: string; log: ProvisioningLog },
 ): Promise<PushResult> {
-  const report = await syncChanges({
+  const report = await closingSources(engine, () => syncChanges({
     ...engine, changes: batch.changes, runId: run.runId, changeId: batch.id, log: run.log,
-  });
+  }));
   const failures = failuresOf(report.result.outcomes);
   const retryable = failures.filter((f) => f.retryable);
   if (retryable.length > 0) throw new RetryableBatchError(batch.id, retryable);
@@ -65,9 +65,9 @@ export async function fullSync(
   const sources = request.sources ? engine.sources.filter((s) => request.sources!.includes(s.name)) : engine.sources;
   const missing = (request.sources ?? []).filter((name) => !sources.some((s) => s.name === name));
   if (missing.length > 0) throw new UnknownSourceError(missing, engine.sources.map((s) => s.name));
-  const report = await runFullSync({
+  const report = await closingSources(engine, () => runFullSync({
     ...engine, sources, dryRun: request.dryRun, allowDeletes: request.allowDeletes, runId: run.runId, log: run.log,
-  });
+  }));
   return {
     runId: run.runId,
     dryRun: request.dryRun,
@@ -77,6 +77,15 @@ export async function fullSync(
     result: report.result?.summary,
     failures: failuresOf(report.result?.outcomes ?? []).slice(0, 50),
   };
+}
+
+/** Sources hold connections (AD) that must not outlive the invocation: FC may freeze the instance. */
+async function closingSources<T>(engine: EngineEnvironment, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } finally {
+    await Promise.all(engine.sources.map((source) => source.close?.()));
+  }
 }
 
 /** A full sync asked for a source this deployment does not have: a final, explained error. */

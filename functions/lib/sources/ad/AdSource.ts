@@ -3,14 +3,15 @@
  * everything in scope, paged (for `full-sync`). Scope is `AD_BASE_DN` with `AD_USER_FILTER` /
  * `AD_GROUP_FILTER`: an object outside it is absent, exactly like a deleted one.
  *
- * Each call opens and binds its own connection: calls are rare and spread out (AD closes idle
- * connections after 900 s), and it keeps one failure from poisoning the next call.
+ * Calls share one connection (AdConnection): a push reads every changed person and their groups
+ * at once. `close()` ends it at the end of an invocation.
  */
 import type { Client, Entry, Filter } from 'ldapts';
 import type { Department, Identity } from '../../core/model';
 import type { Source } from '../../core/ports';
 import type { AdSourceConfig } from './config';
-import { openAdClient, search } from './connection';
+import { AdConnection, type AdConnectionOptions } from './AdConnection';
+import { search } from './connection';
 import { ExtendedDnControl } from './controls';
 import { AdSourceError } from './errors';
 import { and, guidFilter, parseFilter } from './filters';
@@ -24,11 +25,10 @@ export class AdSource implements Source {
   private readonly groupFilter: Filter;
   /** memberOf of someone in more groups than MaxValRange (1500) arrives in ranges. */
   private readonly userAttributes: string[];
+  private readonly connection: AdConnection;
 
-  constructor(
-    private readonly config: AdSourceConfig,
-    private readonly open: (config: AdSourceConfig) => Promise<Client> = openAdClient,
-  ) {
+  constructor(private readonly config: AdSourceConfig, options: AdConnectionOptions = {}) {
+    this.connection = new AdConnection(config, options);
     this.userFilter = parseFilter(config.userFilter, 'AD_USER_FILTER');
     this.groupFilter = parseFilter(config.groupFilter, 'AD_GROUP_FILTER');
     this.userAttributes = USER_ATTRIBUTES.map((a) => (a === 'memberOf' ? attributeRequest(a, config.valueRangeStep) : a));
@@ -56,16 +56,18 @@ export class AdSource implements Source {
   private async findOne(kind: string, sourceId: string, scope: Filter, attributes: string[]): Promise<Entry | undefined> {
     // Not a GUID cannot be one of ours: absent, like any id the directory does not hold.
     if (!isGuidString(sourceId)) return undefined;
-    const client = await this.open(this.config);
-    try {
+    return this.connection.read(async (client) => {
       const result = await search(client, `one ${kind}`, this.config.baseDn, {
         scope: 'sub', filter: and(guidFilter(sourceId), scope), attributes, explicitBufferAttributes: BUFFER_ATTRIBUTES, sizeLimit: 2,
       }, new ExtendedDnControl());
       const entry = result.searchEntries[0];
       return entry && (await this.complete(client, entry));
-    } finally {
-      await client.unbind().catch(() => undefined);
-    }
+    });
+  }
+
+  /** Ends the shared connection (the next call opens another). */
+  close(): Promise<void> {
+    return this.connection.close();
   }
 
   /** The rest of a ranged memberOf (a no-op for everyone in fewer groups than the DC's cap). */
@@ -74,7 +76,7 @@ export class AdSource implements Source {
   }
 
   private async *listAll(scope: Filter, attributes: string[]): AsyncIterable<Entry> {
-    const client = await this.open(this.config);
+    const client = await this.connection.acquire();
     try {
       const pages = client.searchPaginated(this.config.baseDn, {
         scope: 'sub', filter: scope, attributes, explicitBufferAttributes: BUFFER_ATTRIBUTES, paged: { pageSize: this.config.pageSize },
@@ -87,7 +89,7 @@ export class AdSource implements Source {
         throw new AdSourceError('ldap', `AD listing failed: ${error instanceof Error ? error.name : 'unknown error'}`, { cause: error });
       }
     } finally {
-      await client.unbind().catch(() => undefined);
+      this.connection.release();
     }
   }
 }

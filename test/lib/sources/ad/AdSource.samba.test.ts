@@ -1,5 +1,6 @@
 /** Needs the Samba AD DC (`samba-ad-harness.sh start`) and AD_TEST_URL=ldap://127.0.0.1; skipped otherwise. */
 import { AdSource, AdSourceError } from '../../../../functions/lib/sources/ad';
+import { openAdClient } from '../../../../functions/lib/sources/ad/connection';
 import { adTestCa, adTestConfig, adTestUrl, SambaAdFixtures } from '../../../support/sambaAd';
 
 const describeAd = adTestUrl ? describe : describe.skip;
@@ -23,6 +24,19 @@ describeAd('AdSource (Samba AD DC)', () => {
       attributes: { sAMAccountName: fx.accountName('alice'), userPrincipalName: 'alice@example.test', department: 'Eng' },
     });
     expect(await source.getDepartment(group.guid)).toEqual({ source: 'ad', sourceId: group.guid, name: 'eng' });
+  });
+
+  it('reads many people at once over one connection, and reconnects after close()', async () => {
+    const people = await Promise.all(['p1', 'p2', 'p3', 'p4', 'p5', 'p6'].map((cn) => fx.addUser(cn)));
+    let opened = 0;
+    const source = new AdSource(adTestConfig({ baseDn: fx.ou }), { open: (config) => { opened++; return openAdClient(config); } });
+    const read = await Promise.all([...people, ...people].map((p) => source.getUser(p.guid)));
+    expect(read.map((identity) => identity?.sourceId)).toEqual([...people, ...people].map((p) => p.guid));
+    expect(opened).toBe(1);
+    await source.close();
+    expect((await source.getUser(people[0]!.guid))?.sourceId).toBe(people[0]!.guid);
+    expect(opened).toBe(2);
+    await source.close();
   });
 
   it('answers undefined for unknown GUIDs, non-GUIDs, and objects outside the base DN or filter', async () => {
