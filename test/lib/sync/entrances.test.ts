@@ -57,6 +57,16 @@ describe('the engine entrances', () => {
     expect((await pushBatch(renamed, batch('a1'), run)).summary.updated).toBe(1);
   });
 
+  it('closes every source at the end of a push or full sync, failed or not (AD holds a connection)', async () => {
+    const closed: string[] = [];
+    const closing = (name: string) => Object.assign(new ArraySource('file', [ann]), { close: async () => { closed.push(name); } });
+    await pushBatch({ ...engine, sources: [closing('push')] }, batch('a1'), run);
+    await fullSync({ ...engine, sources: [closing('full')] }, parseFullSyncRequest({ dryRun: true }), run);
+    h.emulator.setFaults({ rate: 1, kinds: ['500'], retryAfterSeconds: 0, seed: 1 });
+    await expect(pushBatch({ ...engine, sources: [closing('failed push')] }, batch('a1'), run)).rejects.toMatchObject({ retryable: true });
+    expect(closed).toEqual(['push', 'full', 'failed push']);
+  });
+
   it('push reports a final failure with its reason and does not ask for a retry', async () => {
     await pushBatch(engine, batch('a1'), run);
     h.emulator.state.attachAccessKey('ann');
