@@ -1,8 +1,8 @@
 /**
  * The local stack: the same function bundles FC runs, on a laptop. One HTTP server serves the
- * webhook functions and FC's invoke API, and runs the timer functions (ad-poll) on their schedules; asynchronous invocations of `push`
- * land in a durable SQLite queue that is drained into the `push` bundle; the RAM emulator stands in
- * for RAM unless real credentials are configured.
+ * webhook functions and FC's invoke API; the timer functions (ad-poll) run on their schedules;
+ * asynchronous invocations of `push` land in a durable SQLite queue that is drained into the `push`
+ * bundle; the RAM emulator stands in for RAM unless real credentials are configured.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';

@@ -10,6 +10,7 @@ import { FcAsyncQueue } from '../../functions/lib/queue/FcAsyncQueue';
 import type { AdPollResult } from '../../functions/lib/sync/adPoll';
 import { summaryText } from '../cli/sync';
 import { watchDirectory } from './directoryWatch';
+import { TIMER_SCHEDULES } from './timers';
 import { WEBHOOK_ROUTES, startLocalStack } from './stack';
 import { EMULATOR_DEFAULT_PORT } from '../emulator/env';
 
@@ -29,8 +30,10 @@ async function main(): Promise<void> {
         : `(${fn} not built yet: its source has not landed)`;
     say(`  ${route.padEnd(14)} ${stack.url}${route} ${state}`);
   }
-  const timerState = [...stack.timers.map((t) => `${t} (every 5 minutes)`), ...['ad-poll'].filter((t) => stack.unconfigured.has(t)).map((t) => `${t} off: ${stack.unconfigured.get(t)?.replace(/^invalid configuration: /, '')}`)];
-  say(`  timers         ${timerState.join('; ') || 'none'}`);
+  const timerState = Object.entries(TIMER_SCHEDULES).map(([name, { everyMs }]) => (stack.timers.includes(name)
+    ? `${name} (every ${everyMs / 60_000} minutes)`
+    : `${name} off: ${stack.unconfigured.get(name)?.replace(/^invalid configuration: /, '') ?? 'not built'}`));
+  say(`  timers         ${timerState.join('; ')}`);
   say(`  FC invoke API  ${stack.url}/2023-03-30/functions/<name>/invocations (async push → the local queue)`);
   say(`  queue          ${rel(path.join(stack.stateDir, 'queue.sqlite'))} (npm run queue -- status | dead | replay --all)`);
   say(`  RAM            ${stack.emulator ? `emulator at ${stack.ramUrl}, state in ${rel(path.join(stack.stateDir, 'emulator.json'))}` : stack.ramUrl}`);

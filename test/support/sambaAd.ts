@@ -35,6 +35,10 @@ export function adTestCa(): string | undefined {
 }
 
 const LOCK_DIR = process.env.AD_TEST_LOCK ?? '/tmp/samba-ad-test.lock';
+/** How long `open()` waits for the DC: a suite holding it whole (the local-stack one builds bundles) takes a while. */
+const LOCK_WAIT_MS = 170_000;
+/** For the hooks that call `SambaAdFixtures.open()`: jest's default 30 s is shorter than the wait. */
+export const AD_HOOK_TIMEOUT_MS = LOCK_WAIT_MS + 60_000;
 
 /**
  * One test at a time on the DC, across jest workers: an incremental poll searches the whole naming
@@ -42,7 +46,7 @@ const LOCK_DIR = process.env.AD_TEST_LOCK ?? '/tmp/samba-ad-test.lock';
  * process that died is taken over.
  */
 async function lockDc(): Promise<() => void> {
-  const deadline = Date.now() + 25_000;
+  const deadline = Date.now() + LOCK_WAIT_MS;
   for (;;) {
     try {
       mkdirSync(LOCK_DIR);

@@ -30,8 +30,8 @@ export function adPollFromEnv(env: NodeJS.ProcessEnv, deps: { credentials: Crede
     problems.add({ variable: 'QUEUE_KIND', problem: "must be fc3 or fc2 for ad-poll (the local stack serves FC's invoke API)" });
   }
   problems.throwIfAny();
-  const ad = parseAdSourceConfig(env)!;
-  return { ad: ad!, queue: queue as FcQueueConfig, engine: engine! };
+  const ad = parseAdSourceConfig(env)!; // valid: the registry parsed it already
+  return { ad, queue: queue as FcQueueConfig, engine: engine! };
 }
 
 export interface AdPollResult extends PollReport {

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type LocalStack, startLocalStack } from '../../../infra/local/stack';
 import type { AdPollResult } from '../../../functions/lib/sync/adPoll';
-import { adTestConfig, adTestUrl, SambaAdFixtures } from '../../support/sambaAd';
+import { AD_HOOK_TIMEOUT_MS, adTestConfig, adTestUrl, SambaAdFixtures } from '../../support/sambaAd';
 
 const describeAd = adTestUrl ? describe : describe.skip;
 
@@ -56,7 +56,7 @@ describeAd('Active Directory → RAM on the local stack (Samba AD DC)', () => {
       // Ticks come from the test, not the clock.
       timers: { 'ad-poll': { triggerName: 'every-5m', everyMs: 3_600_000 } },
     });
-  }, 120_000);
+  }, AD_HOOK_TIMEOUT_MS + 120_000);
   afterAll(async () => {
     await stack?.stop();
     await fx?.close();

@@ -1,13 +1,13 @@
 /** Needs the Samba AD DC (`samba-ad-harness.sh start`) and AD_TEST_URL=ldap://127.0.0.1; skipped otherwise. */
 import { AdSource, AdSourceError } from '../../../../functions/lib/sources/ad';
 import { openAdClient } from '../../../../functions/lib/sources/ad/connection';
-import { adTestCa, adTestConfig, adTestUrl, SambaAdFixtures } from '../../../support/sambaAd';
+import { AD_HOOK_TIMEOUT_MS, adTestCa, adTestConfig, adTestUrl, SambaAdFixtures } from '../../../support/sambaAd';
 
 const describeAd = adTestUrl ? describe : describe.skip;
 
 describeAd('AdSource (Samba AD DC)', () => {
   let fx: SambaAdFixtures;
-  beforeAll(async () => { fx = await SambaAdFixtures.open(); });
+  beforeAll(async () => { fx = await SambaAdFixtures.open(); }, AD_HOOK_TIMEOUT_MS);
   afterAll(async () => fx.close());
 
   it('reads one user by objectGUID with groups and manager as objectGUIDs', async () => {

@@ -7,7 +7,7 @@ import type { ChangeQueue } from '../../../../functions/lib/core/ports';
 import { AdSource, UsnPoller, type UsnWatermark } from '../../../../functions/lib/sources/ad';
 import { openAdClient } from '../../../../functions/lib/sources/ad/connection';
 import { MemoryStateStore } from '../../../../functions/lib/state';
-import { adTestConfig, adTestUrl, SambaAdFixtures } from '../../../support/sambaAd';
+import { AD_HOOK_TIMEOUT_MS, adTestConfig, adTestUrl, SambaAdFixtures } from '../../../support/sambaAd';
 
 const describeAd = adTestUrl ? describe : describe.skip;
 
@@ -42,7 +42,7 @@ describeAd('UsnPoller (Samba AD DC)', () => {
     state = new MemoryStateStore();
     queue = new RecordingQueue(fx.created);
     poller = new UsnPoller({ config: adTestConfig({ baseDn: fx.ou }), state, queue });
-  });
+  }, AD_HOOK_TIMEOUT_MS);
   afterEach(async () => fx.close());
 
   it('lists everything in scope on the first poll, then stores the DC, invocationId and USN', async () => {

@@ -4,7 +4,7 @@ import { openAdClient } from '../../../../functions/lib/sources/ad/connection';
 import { ExtendedDnControl } from '../../../../functions/lib/sources/ad/controls';
 import { BUFFER_ATTRIBUTES, extendedGuid, toIdentity } from '../../../../functions/lib/sources/ad/mapping';
 import { attributeRequest, completeRangedAttributes, parseValueRange, readAllValues } from '../../../../functions/lib/sources/ad/ranges';
-import { adTestConfig, adTestUrl, SambaAdFixtures } from '../../../support/sambaAd';
+import { AD_HOOK_TIMEOUT_MS, adTestConfig, adTestUrl, SambaAdFixtures } from '../../../support/sambaAd';
 
 const describeAd = adTestUrl ? describe : describe.skip;
 const controls = [new ExtendedDnControl()];
@@ -32,7 +32,7 @@ describeAd('range retrieval (Samba AD DC)', () => {
     joiner = await fx.addUser('joiner');
     joined = [];
     for (let i = 0; i < 15; i++) joined.push((await fx.addGroup(`club${i}`, [joiner.dn])).guid);
-  });
+  }, AD_HOOK_TIMEOUT_MS);
   afterAll(async () => {
     await client?.unbind().catch(() => undefined);
     await fx?.close();
