@@ -21,7 +21,7 @@ import { openAdClient, readDcState } from '../../functions/lib/sources/ad/connec
 import { showDeletedControl } from '../../functions/lib/sources/ad/controls';
 import { and, usersAndGroups, usnRange } from '../../functions/lib/sources/ad/filters';
 import { MemoryStateStore } from '../../functions/lib/state';
-import { AD_NC, adTestConfig } from '../support/sambaAd';
+import { AD_NC, adTestCa, adTestConfig } from '../support/sambaAd';
 import { type BenchOu, ensureBenchOu } from './adPopulate';
 
 const n = Number(process.argv[2] ?? 10_000);
@@ -58,8 +58,10 @@ async function main() {
   // the incremental rounds start from.
   const fullPolls: { ms: number; mode: string; entriesRead: number; changes: number }[] = [];
   let poller!: UsnPoller;
+  let queue!: CollectingQueue;
   for (let r = 0; r < FULL_ROUNDS; r++) {
-    poller = new UsnPoller({ config, state: new MemoryStateStore(), queue: new CollectingQueue() });
+    queue = new CollectingQueue();
+    poller = new UsnPoller({ config, state: new MemoryStateStore(), queue });
     fullPolls.push(await timed(() => poller.poll()));
   }
   progress(`full poll: ${fullPolls.map((p) => `${p.ms.toFixed(0)} ms/${p.mode}/${p.entriesRead} read`).join(', ')}`);
@@ -79,6 +81,8 @@ async function main() {
   }
   progress(`one uSNChanged-range search matching nothing: ${scanMs.toFixed(1)} ms (the floor of each range search on this DC)`);
   progress(`incremental: ${rounds.map((p) => `${p.ms.toFixed(1)} ms/${p.mode}/${p.entriesRead} read (${p.outsideBenchOu ?? '?'} outside)`).join(', ')}`);
+  const reads = await pushReads(ou.dn, queue.published.slice(-m).map((c) => c.sourceId));
+  if (reads) progress(`push reads of the ${m} changed people over StartTLS: ${reads.ownConnectionMs} ms with a connection each, ${reads.sharedConnectionMs} ms sharing one`);
 
   const full = {
     listMs: round(median(listings.map((l) => l.ms))), entries: listings[0]!.users + listings[0]!.departments,
@@ -94,9 +98,38 @@ async function main() {
   console.log(JSON.stringify({
     bench: 'ad', users: n, changes: m, ou: ou.dn,
     population: { usersCreated: ou.usersCreated, groupsCreated: ou.groupsCreated, ms: Math.round(ou.populateMs) },
-    full, incremental,
+    full, incremental, pushReads: reads,
     ratio: round(full.listMs / incremental.pollMs), pollRatio: round(full.pollMs / incremental.pollMs),
   }));
+}
+
+/**
+ * What push pays to read the changed people back over StartTLS (the Samba CA is needed): a new
+ * connection per read, as AdSource did before AdConnection, against one shared connection. Medians of 5.
+ */
+async function pushReads(baseDn: string, ids: string[]): Promise<{ people: number; ownConnectionMs: number; sharedConnectionMs: number } | undefined> {
+  const ca = adTestCa();
+  if (!ca || ids.length === 0) return undefined;
+  const config = adTestConfig({ baseDn, transport: 'starttls', tlsCa: ca, tlsServerName: 'dc1.example.test' });
+  const own: number[] = [];
+  const shared: number[] = [];
+  for (let r = 0; r < 5; r++) {
+    own.push((await timed(async () => {
+      await Promise.all(ids.map(async (id) => {
+        const source = new AdSource(config);
+        await source.getUser(id);
+        await source.close();
+      }));
+      return {};
+    })).ms);
+    shared.push((await timed(async () => {
+      const source = new AdSource(config);
+      await Promise.all(ids.map((id) => source.getUser(id)));
+      await source.close();
+      return {};
+    })).ms);
+  }
+  return { people: ids.length, ownConnectionMs: round(median(own)), sharedConnectionMs: round(median(shared)) };
 }
 
 async function ensureReachable(): Promise<void> {

@@ -67,6 +67,7 @@ if (process.env.AD_TEST_URL) {
     users: number; changes: number; ou: string;
     full: { listMs: number; entries: number; pollMs: number; pollEntriesRead: number };
     incremental: { pollMs: number; entriesRead: number; changesPublished: number; emptyUsnRangeSearchMs: number };
+    pushReads?: { people: number; ownConnectionMs: number; sharedConnectionMs: number };
     ratio: number;
   };
   console.log(`AD polling (Samba DC, ${ad.users} users in ${ad.ou}, ${ad.changes} changed since the last poll; medians of one run):`);
@@ -75,6 +76,10 @@ if (process.env.AD_TEST_URL) {
   console.log(`  incremental poll: ${ad.incremental.entriesRead} entries read, ${ad.incremental.changesPublished} changes published, ` +
     `${ad.incremental.pollMs} ms (its uSNChanged-range search costs ${ad.incremental.emptyUsnRangeSearchMs} ms on Samba even when it matches nothing)`);
   console.log(`  ratio full listing / incremental poll: ×${ad.ratio} (aim: entries read = ${ad.changes} changed, ×50 or more)`);
+  if (ad.pushReads) {
+    console.log(`  push reading the ${ad.pushReads.people} changed people over StartTLS: ${ad.pushReads.ownConnectionMs} ms with a connection each, ` +
+      `${ad.pushReads.sharedConnectionMs} ms over one shared connection (×${(ad.pushReads.ownConnectionMs / ad.pushReads.sharedConnectionMs).toFixed(1)})`);
+  }
 } else {
   console.log('AD polling: skipped (set AD_TEST_URL=ldap://127.0.0.1 with the Samba DC running; see test/support/sambaAd.ts)');
 }

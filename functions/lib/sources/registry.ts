@@ -4,7 +4,6 @@
  */
 import { ConfigError, type ConfigProblem } from '../core/errors';
 import type { Source } from '../core/ports';
-import { createAdSource, parseAdSourceConfig } from './ad';
 import { createDingtalkSource, parseDingtalkSourceConfig } from './dingtalk';
 import { FileSourceError, createFileSource, parseFileSourceConfig } from './file';
 import { createLarkSource, parseLarkSourceConfig } from './lark';
@@ -47,6 +46,10 @@ export function enabledSources(env: NodeJS.ProcessEnv): Source[] {
     return wecom && createWecomSource(wecom);
   });
   add(() => {
+    if (!env.AD_URL?.trim()) return undefined;
+    // Loaded only when AD is on: ldapts would otherwise add to every push and full-sync cold start.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { createAdSource, parseAdSourceConfig } = require('./ad') as typeof import('./ad');
     const ad = parseAdSourceConfig(env);
     return ad && createAdSource(ad);
   });
