@@ -1,34 +1,11 @@
 /**
- * Bounded retries with exponential backoff and full jitter (AWS Architecture Blog, "Exponential
- * Backoff And Jitter"), honouring the server's Retry-After. Only retryable RamErrors are retried;
- * sleep and random are injectable so tests never wait.
+ * The RAM client's retry loop: the shared policy (core/retryPolicy.ts), honouring the server's
+ * Retry-After. Only retryable RamErrors are retried.
  */
+import { backoffMs, type RetryPolicy } from '../core/retryPolicy';
 import { isRamError, type RamError } from './errors';
 
-export interface RetryPolicy {
-  /** Attempts in all, the first included. Default 5. */
-  maxAttempts: number;
-  /** First backoff ceiling in ms. Default 200. */
-  baseMs: number;
-  /** Largest backoff in ms, also the cap for a server's Retry-After. Default 20 000. */
-  capMs: number;
-  sleep: (ms: number) => Promise<void>;
-  /** Uniform in [0, 1). */
-  random: () => number;
-}
-
-export const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-export function retryPolicy(overrides: Partial<RetryPolicy> = {}): RetryPolicy {
-  return { maxAttempts: 5, baseMs: 200, capMs: 20_000, sleep: realSleep, random: Math.random, ...overrides };
-}
-
-/** The wait before attempt `attempt + 1` (attempt counts from 1): the server's hint, else full jitter. */
-export function backoffMs(policy: RetryPolicy, attempt: number, error?: RamError): number {
-  if (error?.retryAfterMs !== undefined) return Math.min(error.retryAfterMs, policy.capMs);
-  const ceiling = Math.min(policy.capMs, policy.baseMs * 2 ** (attempt - 1));
-  return Math.floor(policy.random() * ceiling);
-}
+export { backoffMs, realSleep, retryPolicy, type RetryPolicy } from '../core/retryPolicy';
 
 export interface RetryHooks<T> {
   /**
@@ -60,7 +37,7 @@ export async function withRetry<T>(
       else throw thrown;
     }
     if (!error.retryable || attempt >= policy.maxAttempts) throw error;
-    await policy.sleep(backoffMs(policy, attempt, error));
+    await policy.sleep(backoffMs(policy, attempt, error.retryAfterMs));
     if (hooks.beforeRetry) {
       try {
         const recovered = await hooks.beforeRetry(error, attempt);

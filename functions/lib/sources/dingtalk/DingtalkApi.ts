@@ -5,6 +5,7 @@
  * failing becomes a `DingtalkApiError` saying whether a later retry may help. A person or
  * department that is gone is answered `undefined`, not an error.
  */
+import { realSleep } from '../../core/retryPolicy';
 import { isRetryable, isTokenInvalid, ERRCODE } from './errcodes';
 import { DingtalkApiError } from './errors';
 import { AccessTokenCache } from '../accessToken';
@@ -36,7 +37,6 @@ class AttemptError extends Error {
   }
 }
 
-const sleeper = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * @example
@@ -50,7 +50,7 @@ export class DingtalkApi {
 
   constructor(private readonly options: DingtalkApiOptions) {
     this.base = options.baseUrl.replace(/\/+$/, '');
-    this.sleep = options.sleep ?? sleeper;
+    this.sleep = options.sleep ?? realSleep;
     // Renewed five minutes before DingTalk's 7,200 s expire.
     this.tokens = new AccessTokenCache(() => this.fetchToken(), { now: options.now, renewEarly: () => 300 });
   }

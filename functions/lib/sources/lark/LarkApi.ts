@@ -4,6 +4,7 @@
  * (429 / 99991400) waits for `x-ogw-ratelimit-reset`; network failures, 5xx and Lark's transient
  * codes back off exponentially; a token Lark no longer accepts is replaced once.
  */
+import { realSleep } from '../../core/retryPolicy';
 import type { LarkSourceConfig } from './config';
 import { DEPARTMENT_ID_TYPE, LARK_CODES, ROOT_DEPARTMENT_ID } from './constants';
 import { LarkApiError } from './errors';
@@ -49,7 +50,7 @@ export class LarkApi {
   constructor(private readonly config: LarkSourceConfig, options: LarkApiOptions = {}) {
     this.options = {
       timeoutMs: 10_000, maxAttempts: 6, backoffMs: 500, maxWaitMs: 60_000, pageSize: 50,
-      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)), now: Date.now, ...options,
+      sleep: realSleep, now: Date.now, ...options,
     };
     // Lark hands out a new tenant token once less than 30 minutes remain: renew then (halfway for short ones).
     this.token = new AccessTokenCache(() => this.issueToken(), { now: this.options.now, renewEarly: (s) => Math.min(1800, s / 2) });

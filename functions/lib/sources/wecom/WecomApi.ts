@@ -8,6 +8,7 @@
 import { BACKOFF_ERRCODES, TOKEN_ERRCODES, WECOM_ERRCODES, errorForErrcode } from './errcodes';
 import { WecomApiError } from './errors';
 import { AccessTokenCache } from '../accessToken';
+import { backoffMs, retryPolicy, type RetryPolicy } from '../../core/retryPolicy';
 
 /** `user/get`'s answer, as far as we read it. Fields may be missing (permissions, 2022-06-20 rules). */
 export interface WecomUser {
@@ -45,18 +46,6 @@ export interface WecomDeptUser {
   department?: number;
 }
 
-export interface WecomRetryPolicy {
-  /** Attempts in all, the first included. Default 5. */
-  maxAttempts: number;
-  /** First backoff ceiling. Default 500 ms. */
-  baseMs: number;
-  /** Largest backoff. Default 15 s. */
-  capMs: number;
-  sleep: (ms: number) => Promise<void>;
-  /** Uniform in [0, 1). */
-  random: () => number;
-}
-
 export interface WecomApiOptions {
   corpId: string;
   secret: string;
@@ -64,7 +53,8 @@ export interface WecomApiOptions {
   apiUrl: string;
   /** Per request. Default 10 s. */
   timeoutMs?: number;
-  retry?: Partial<WecomRetryPolicy>;
+  /** Default: 5 attempts, 500 ms first ceiling, 15 s largest wait. */
+  retry?: Partial<RetryPolicy>;
   /** `user/list_id` page size, 1–10000. Default 10000. */
   pageSize?: number;
   now?: () => number;
@@ -73,7 +63,6 @@ export interface WecomApiOptions {
 type Answer = Record<string, unknown>;
 type Request = { path: string; query?: Record<string, string>; body?: object };
 
-const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const DEPARTMENT_MISSING = new Set<number>([WECOM_ERRCODES.departmentNotFound, 60003]);
 
 /**
@@ -84,12 +73,12 @@ const DEPARTMENT_MISSING = new Set<number>([WECOM_ERRCODES.departmentNotFound, 6
  */
 export class WecomApi {
   private readonly tokens: AccessTokenCache;
-  private readonly retry: WecomRetryPolicy;
+  private readonly retry: RetryPolicy;
   private readonly timeoutMs: number;
   private readonly pageSize: number;
 
   constructor(private readonly options: WecomApiOptions) {
-    this.retry = { maxAttempts: 5, baseMs: 500, capMs: 15_000, sleep: realSleep, random: Math.random, ...options.retry };
+    this.retry = retryPolicy({ baseMs: 500, capMs: 15_000, ...options.retry });
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.pageSize = Math.min(10_000, Math.max(1, options.pageSize ?? 10_000));
     this.tokens = new AccessTokenCache(() => this.fetchToken(), { now: options.now });
@@ -187,7 +176,7 @@ export class WecomApi {
         failure = error;
       }
       if (attempt >= this.retry.maxAttempts) throw failure;
-      await this.retry.sleep(this.backoff(attempt));
+      await this.retry.sleep(backoffMs(this.retry, attempt));
     }
   }
 
@@ -223,11 +212,6 @@ export class WecomApi {
     }
     if (!answer || typeof answer !== 'object' || Array.isArray(answer)) throw invalidAnswer(operation, 'the answer is not a JSON object');
     return answer as Answer;
-  }
-
-  /** Full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"). */
-  private backoff(attempt: number): number {
-    return Math.floor(this.retry.random() * Math.min(this.retry.capMs, this.retry.baseMs * 2 ** (attempt - 1)));
   }
 }
 
