@@ -58,8 +58,12 @@ export class UsnPoller {
   private readonly prefix: string;
   private readonly now: () => Date;
   private readonly open: (config: AdSourceConfig) => Promise<Client>;
+  private readonly userFilter: Filter;
+  private readonly groupFilter: Filter;
 
   constructor(private readonly options: UsnPollerOptions) {
+    this.userFilter = parseFilter(options.config.userFilter, 'AD_USER_FILTER');
+    this.groupFilter = parseFilter(options.config.groupFilter, 'AD_GROUP_FILTER');
     this.prefix = options.statePrefix ?? DEFAULT_STATE_PREFIX;
     this.now = options.now ?? (() => new Date());
     this.open = options.open ?? openAdClient;
@@ -108,8 +112,8 @@ export class UsnPoller {
         }
       } else {
         const upTo = usnRange(0n, plan.toUsn);
-        const users = await search(config.baseDn, and(parseFilter(config.userFilter, 'AD_USER_FILTER'), upTo), ['objectGUID']);
-        const groups = await search(config.baseDn, and(parseFilter(config.groupFilter, 'AD_GROUP_FILTER'), upTo), ['objectGUID', member], new ExtendedDnControl());
+        const users = await search(config.baseDn, and(this.userFilter, upTo), ['objectGUID']);
+        const groups = await search(config.baseDn, and(this.groupFilter, upTo), ['objectGUID', member], new ExtendedDnControl());
         entriesRead = users.length + groups.length;
         const seen = new Set<string>();
         for (const entry of groups) {
@@ -143,7 +147,7 @@ export class UsnPoller {
     const { config } = this.options;
     const inScope = new Set<string>();
     for (let i = 0; i < ids.length; i += 100) {
-      const filter = and(parseFilter(config.groupFilter, 'AD_GROUP_FILTER'), anyGuid(ids.slice(i, i + 100)));
+      const filter = and(this.groupFilter, anyGuid(ids.slice(i, i + 100)));
       for (const entry of await this.searchAll(client, config.baseDn, filter, ['objectGUID'], [])) inScope.add(entryGuid(entry));
     }
     return inScope;
