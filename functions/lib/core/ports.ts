@@ -57,8 +57,8 @@ export interface RamTarget {
 }
 
 /**
- * Small durable JSON records (the AD watermark, suspensions, Native-app refresh tokens).
- * `put` replaces atomically; `get` of a missing key answers undefined.
+ * Small durable JSON records (the AD watermark, suspensions, Native-app refresh tokens, the
+ * deletion safeguard's ledger). `put` replaces atomically; `get` of a missing key answers undefined.
  */
 export interface StateStore {
   get<T>(key: string): Promise<T | undefined>;
@@ -66,6 +66,17 @@ export interface StateStore {
   delete(key: string): Promise<void>;
   /** Keys under a prefix, e.g. `suspension/`. */
   list(prefix: string): Promise<string[]>;
+  /**
+   * Read-modify-write of one record, atomic across every process sharing the store (push instances
+   * on one NAS): `change` gets the current value and returns the next one, or `undefined` to write
+   * nothing. When another writer got there first, `change` runs again on the newer value, so it
+   * must be a pure function of its argument. Answers the value stored after the call. A key written
+   * with `update` is written only with `update` (`get`, `list` and `delete` see it as usual).
+   *
+   * @example
+   * await state.update<{ n: number }>('counter', (c) => ({ n: (c?.n ?? 0) + 1 }));
+   */
+  update<T>(key: string, change: (current: T | undefined) => T | undefined): Promise<T | undefined>;
 }
 
 /** One structured line per applied step; the sink must never receive email, mobile or secrets. */

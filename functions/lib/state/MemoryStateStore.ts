@@ -25,6 +25,18 @@ export class MemoryStateStore implements StateStore {
     this.records.delete(key);
   }
 
+  /** Atomic by construction: one process, and `change` runs without an await in between. */
+  async update<T>(key: string, change: (current: T | undefined) => T | undefined): Promise<T | undefined> {
+    assertValidKey(key);
+    const text = this.records.get(key);
+    const current = text === undefined ? undefined : (JSON.parse(text) as T);
+    const next = change(current);
+    if (next === undefined) return current;
+    const stored = toJson(key, next);
+    this.records.set(key, stored);
+    return JSON.parse(stored) as T;
+  }
+
   async list(prefix: string): Promise<string[]> {
     return [...this.records.keys()].filter((key) => key.startsWith(prefix)).sort();
   }

@@ -42,3 +42,14 @@ export class StateIoError extends StateError {
     super(`State ${operation} failed for key ${JSON.stringify(key)}${code ? ` (${code})` : ''}`, { cause });
   }
 }
+
+/**
+ * `update` kept losing to other writers of the same record until its time ran out (a storm of
+ * concurrent pushes, or a file system that never confirms a link). Retryable: nothing was written.
+ */
+export class StateConflictError extends StateError {
+  readonly retryable = true;
+  constructor(readonly key: string, attempts: number) {
+    super(`State update of key ${JSON.stringify(key)} lost to other writers ${attempts} times; nothing was written, retry`);
+  }
+}

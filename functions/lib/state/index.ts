@@ -1,3 +1,3 @@
 export { FileStateStore } from './FileStateStore';
 export { MemoryStateStore } from './MemoryStateStore';
-export { StateCorruptError, StateError, StateIoError, StateKeyError, StateValueError } from './errors';
+export { StateConflictError, StateCorruptError, StateError, StateIoError, StateKeyError, StateValueError } from './errors';

@@ -88,6 +88,43 @@ describe('FileStateStore', () => {
     expect(await readdir(dir)).toEqual([fileNameForKey('suspension/ad:1')]);
   });
 
+  it('update: four processes incrementing one record lose no increment (compare-and-swap by link)', async () => {
+    const script = join(dir, 'incrementer.ts');
+    await writeFile(script, [
+      `import { FileStateStore } from ${JSON.stringify(join(ROOT, 'functions/lib/state/FileStateStore.ts'))};`,
+      `const store = new FileStateStore(${JSON.stringify(dir)});`,
+      `(async () => { for (let i = 0; i < 60; i++) await store.update<{ n: number; by: string[] }>('safeguard/ledger',`,
+      `  (c) => ({ n: (c?.n ?? 0) + 1, by: [...(c?.by ?? []), process.argv[2]!].slice(-5) })); })();`,
+    ].join('\n'));
+    const runs = ['a', 'b', 'c', 'd'].map((name) => new Promise<number | null>((done) => {
+      spawn(process.execPath, ['--import', 'tsx', script, name], { cwd: ROOT, stdio: 'inherit' }).once('exit', done);
+    }));
+    expect(await Promise.all(runs)).toEqual([0, 0, 0, 0]);
+    expect((await store.get<{ n: number }>('safeguard/ledger'))?.n).toBe(240);
+    // Old versions are collected, no temp file is left, and the record lists as one key.
+    const versions = await readdir(join(dir, 'safeguard%2fledger.versions'));
+    expect(versions.length).toBeLessThanOrEqual(9);
+    expect(versions.every((name) => /^\d+\.json$/.test(name))).toBe(true);
+    expect(await store.list('')).toEqual(['safeguard/ledger']);
+  }, 60_000);
+
+  it('update: a process that remembered an old version finds the newest after others wrote many', async () => {
+    const other = new FileStateStore(dir);
+    await store.update<number>('counter', (c) => (c ?? 0) + 1);
+    for (let i = 0; i < 20; i++) await other.update<number>('counter', (c) => (c ?? 0) + 1);
+    expect(await store.update<number>('counter', (c) => (c ?? 0) + 1)).toBe(22);
+  });
+
+  it('update: a version another writer published first is read, never overwritten', async () => {
+    await store.update('k', () => ({ v: 'first' }));
+    // What a writer that won version 2 between our read and our link leaves behind.
+    await writeFile(join(dir, 'k.versions', '2.json'), JSON.stringify({ v: 'theirs' }));
+    let seen: unknown;
+    await store.update<{ v: string }>('k', (c) => { seen = c; return { v: `${c?.v}+ours` }; });
+    expect(seen).toEqual({ v: 'theirs' });
+    expect(await store.get('k')).toEqual({ v: 'theirs+ours' });
+  });
+
   it('reports a corrupt record as StateCorruptError naming the key', async () => {
     await store.put('suspension/ad:7', { ok: true });
     await writeFile(join(dir, fileNameForKey('suspension/ad:7')), '{"ok": tru');

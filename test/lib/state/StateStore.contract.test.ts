@@ -89,6 +89,33 @@ describe.each([
     await expect(store.put(`suspension/${'x'.repeat(300)}`, 1)).rejects.toBeInstanceOf(StateKeyError);
   });
 
+  it('update: reads, changes and stores one record, and answers what it stored', async () => {
+    const bump = (c: { n: number } | undefined) => ({ n: (c?.n ?? 0) + 1 });
+    expect(await store.update('safeguard/ledger', bump)).toEqual({ n: 1 });
+    expect(await store.update('safeguard/ledger', bump)).toEqual({ n: 2 });
+    expect(await store.get('safeguard/ledger')).toEqual({ n: 2 });
+    expect(await store.list('safeguard/')).toEqual(['safeguard/ledger']);
+  });
+
+  it('update: a change answering undefined writes nothing and answers the current value', async () => {
+    expect(await store.update('k', () => undefined)).toBeUndefined();
+    expect(await store.get('k')).toBeUndefined();
+    await store.update('k', () => ({ v: 1 }));
+    expect(await store.update('k', () => undefined)).toEqual({ v: 1 });
+  });
+
+  it('update: concurrent updates in one process lose nothing', async () => {
+    await Promise.all(Array.from({ length: 25 }, () => store.update<number>('counter', (c) => (c ?? 0) + 1)));
+    expect(await store.get('counter')).toBe(25);
+  });
+
+  it('update: deleted, the record starts again from nothing', async () => {
+    await store.update('k', () => ({ v: 1 }));
+    await store.delete('k');
+    expect(await store.get('k')).toBeUndefined();
+    expect(await store.update<{ v: number }>('k', (c) => ({ v: (c?.v ?? 0) + 10 }))).toEqual({ v: 10 });
+  });
+
   it('refuses a value JSON cannot hold', async () => {
     await expect(store.put('k', undefined)).rejects.toBeInstanceOf(StateValueError);
     await expect(store.put('k', 10n)).rejects.toBeInstanceOf(StateValueError);
