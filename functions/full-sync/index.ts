@@ -1,19 +1,20 @@
 /**
  * `full-sync`: invoked by hand, `{ "dryRun": true|false, "sources": [...], "allowDeletes": N }`.
  * The seed's one-click push: plans everything, applies unless it is a dry run (the default),
- * and returns the plan summary.
+ * and returns the plan summary. `{"held": true}` answers the deletion safeguard's held list and
+ * `{"release": ["<externalId>", …] | "all"}` releases it (what `npm run sync -- --remote` sends).
  */
 import { eventHandler } from '../lib/fc/handlers';
 import { roleCredentials } from '../lib/fc/invocation';
 import { loadConfig } from '../lib/fc/config';
 import { logger } from '../lib/fc/logger';
-import { fullSync } from '../lib/sync/entrances';
+import { fullSyncInvocation } from '../lib/sync/entrances';
 import { engineFromEnv } from '../lib/sync/environment';
-import { parseFullSyncRequest } from '../lib/sync/messages';
+import { parseFullSyncInvocation } from '../lib/sync/messages';
 
 const engine = loadConfig((env) => engineFromEnv(env, { credentials: roleCredentials }));
 
-export const handler = eventHandler('full-sync', (request, context) => fullSync(engine, request, {
+export const handler = eventHandler('full-sync', (invocation, context) => fullSyncInvocation(engine, invocation, {
   runId: context.requestId,
   log: (line) => logger.info('provisioning', { ...line }),
-}), { parse: parseFullSyncRequest });
+}), { parse: parseFullSyncInvocation });

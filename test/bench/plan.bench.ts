@@ -7,7 +7,7 @@ import { mapIdentities } from '../../functions/lib/core/mapping';
 import type { Identity, RamUser } from '../../functions/lib/core/model';
 import { buildPlan } from '../../functions/lib/core/plan';
 import { DEFAULT_DEPROVISION_POLICY, DEFAULT_MAPPING_RULES, DEFAULT_SAFEGUARD } from '../../functions/lib/core/rules';
-import { applySafeguard } from '../../functions/lib/core/safeguard';
+import { settlePlan } from '../../functions/lib/core/safeguard';
 
 const n = Number(process.argv[2] ?? 100_000);
 const departments = Array.from({ length: 200 }, (_, i) => ({ source: 'file' as const, sourceId: `d${i}`, name: `Dept ${i}`, parentId: i ? `d${Math.floor(i / 10)}` : undefined }));
@@ -37,10 +37,14 @@ for (let i = 0; i < n / 100; i++) actual.push({ id: `c${i}`, userName: `console$
 const baseline = process.memoryUsage().rss;
 const started = process.hrtime.bigint();
 const mapped = mapIdentities({ identities, departments, rules: DEFAULT_MAPPING_RULES, actual });
-const plan = applySafeguard(buildPlan({
+const planned = buildPlan({
   desired: mapped.desired, actual, coverage: { kind: 'sources', sources: ['file'] }, policy: DEFAULT_DEPROVISION_POLICY,
   conflicts: mapped.conflicts,
-}), DEFAULT_SAFEGUARD);
+});
+const { plan } = settlePlan(undefined, planned, {
+  rules: DEFAULT_SAFEGUARD, now: new Date(), managed: planned.managed, mode: 'all', covered: () => true,
+  origin: { path: 'full-sync', runId: 'bench' },
+});
 const ms = Number(process.hrtime.bigint() - started) / 1e6;
 const maxRssMb = process.resourceUsage().maxRSS / 1024;
 

@@ -47,3 +47,47 @@ export class ConfigProblems {
     if (this.found.length > 0) throw new ConfigError(this.found);
   }
 }
+
+/**
+ * A source answered in a way that may only mean "you may not see this": a person or department
+ * outside the app's contact scope (Lark 41050 / 40004), a vendor's "no permission". It is not proof
+ * that they left, so it never deprovisions anyone by itself: only a signed deletion event for that
+ * very person, a full listing or an operator's release does. Final: retrying cannot widen a scope.
+ */
+export class NotVisibleError extends Error {
+  readonly retryable = false;
+  readonly code: string;
+  readonly reason: string;
+  readonly recommendedAction: string;
+
+  constructor(init: { kind: 'user' | 'department'; sourceId: string; code: string; reason: string; recommendedAction: string }) {
+    super(`${init.kind} ${init.sourceId} is not visible to us: ${init.reason}`);
+    this.name = 'NotVisibleError';
+    this.code = init.code;
+    this.reason = `${init.kind} ${init.sourceId} is not visible: ${init.reason}; not proof that they left, so nobody was deprovisioned`;
+    this.recommendedAction = init.recommendedAction;
+  }
+}
+
+/**
+ * A source is configured with another kind of person id than it was first synced with (Lark's
+ * LARK_USER_ID_TYPE): every person would look new and every RAM user gone. Stops before planning.
+ */
+export class IdentifierTypeChangedError extends Error {
+  readonly retryable = false;
+  readonly code = 'IdentifierTypeChanged';
+  readonly reason: string;
+  readonly recommendedAction: string;
+
+  constructor(readonly source: string, readonly recorded: { type: string; since: string }, readonly configured: string, variable?: string) {
+    const setting = variable ? `${variable}=${configured}` : `ids of type ${configured}`;
+    const reason = `${source} is configured with ${setting}, but its people were first synced by ${recorded.type} ` +
+      `(since ${recorded.since}): every person would look new and every RAM user gone, so nothing was planned`;
+    const recommendedAction = `set ${variable ?? 'the id type'} back to ${recorded.type}; to move to ${configured}, ` +
+      `run \`npm run sync -- --migrate-ids ${source}\`, which re-links every RAM user to the new id (README, "Changing the id type")`;
+    super(`${reason}. ${recommendedAction}`);
+    this.name = 'IdentifierTypeChangedError';
+    this.reason = reason;
+    this.recommendedAction = recommendedAction;
+  }
+}

@@ -31,8 +31,12 @@ export interface UserStep {
   diff: AttributeDiff[];
   groups: { add: string[]; remove: string[] };
   reason: string;
-  /** Held by the deletion safeguard: not applied unless the run allows it. */
+  /** Held by the deletion safeguard: on the held list, not applied until released. */
   staged?: boolean;
+  /** Why it was staged. */
+  stagedReason?: string;
+  /** A staged create: the held person whose place it would take. */
+  mirrorOf?: string;
   /** A create for someone disabled under the suspend policy: suspended right after. */
   thenSuspend?: boolean;
 }
@@ -81,8 +85,18 @@ export interface Plan {
 }
 
 export interface SafeguardVerdict {
+  /** Some of this plan's deprovisions were staged. */
   held: boolean;
   deprovisions: number;
+  /** Deprovisions staged, and creates staged with them. */
+  staged: number;
+  stagedCreates: number;
+  /** Deprovisions counted in the window after this plan, and the window's length. */
+  spentInWindow: number;
+  windowMinutes: number;
+  /** Everyone on the held list after this plan. */
+  heldTotal: number;
+  /** The percentage's base; Infinity when no full sync has counted the managed users yet. */
   managed: number;
   maxDeletes: number;
   maxDeletePercent: number;

@@ -9,14 +9,26 @@ import type {
 } from './model';
 
 /**
- * A directory of people. `getUser`/`getDepartment` answer `undefined` when the entity is absent
- * (deleted, left, or out of the source's own scope): absence is a fact, not an error.
+ * A directory of people. `getUser`/`getDepartment` answer `undefined` only on the source's documented
+ * "no such user / department" (it left, or was deleted): absence is a fact, and people are
+ * deprovisioned on it. An answer that may only mean "you may not see it" (outside the app's contact
+ * scope, no permission) is thrown as a `NotVisibleError`, never reported as absence.
  *
  * @example
  * for await (const person of source.listUsers()) desired.push(person);
  */
 export interface Source {
   readonly name: SourceName;
+  /**
+   * The kind of id `sourceId` is (Lark: `union_id`, `open_id` or `user_id`) and the variable that
+   * chooses it. Recorded on the first sync; a later run with another kind stops before planning.
+   */
+  readonly identifier?: { type: string; variable?: string };
+  /**
+   * Change reasons that are verified deletion events of this source (a signed `user_leave_org`):
+   * for the person they name, a `NotVisibleError` on reading counts as proof of absence.
+   */
+  readonly deletionEvents?: ReadonlySet<string>;
   getUser(sourceId: string): Promise<Identity | undefined>;
   getDepartment(sourceId: string): Promise<Department | undefined>;
   listUsers(): AsyncIterable<Identity>;

@@ -45,10 +45,12 @@ export interface DeprovisionPolicy {
 }
 
 export interface SafeguardRules {
-  /** Hold a plan with more deprovisions than this. Default 20. */
+  /** Stage deprovisions past this many people in the window. Default 20. */
   maxDeletes: number;
-  /** …or with more than this percentage of the users we manage. Default 10. */
+  /** …or past this percentage of the users we manage. Default 10. */
   maxDeletePercent: number;
+  /** The rolling window deprovisions are counted in, minutes. Default 60. */
+  windowMinutes: number;
 }
 
 export const DEFAULT_MAPPING_RULES: MappingRules = {
@@ -60,4 +62,4 @@ export const DEFAULT_MAPPING_RULES: MappingRules = {
 
 export const DEFAULT_DEPROVISION_POLICY: DeprovisionPolicy = { deleted: 'delete', disabled: 'suspend' };
 
-export const DEFAULT_SAFEGUARD: SafeguardRules = { maxDeletes: 20, maxDeletePercent: 10 };
+export const DEFAULT_SAFEGUARD: SafeguardRules = { maxDeletes: 20, maxDeletePercent: 10, windowMinutes: 60 };

@@ -46,7 +46,9 @@ export async function pollAd(
   const poller = new UsnPoller({
     config: environment.ad, state: environment.engine.state, queue,
     fullResync: async () => {
-      resync = await fullSync(environment.engine, { dryRun: false, sources: ['ad'] }, run);
+      // Its held deprovisions go on the held list before the watermark moves: later per-person
+      // changes find them there and cannot deprovision them one by one.
+      resync = await fullSync(environment.engine, { dryRun: false, sources: ['ad'] }, { ...run, path: 'ad-poll' });
     },
   });
   const report = await poller.poll();

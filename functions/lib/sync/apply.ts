@@ -6,6 +6,7 @@
  */
 import type { Plan, Step, UserStep } from '../core/plan';
 import type { ProvisioningLog, ProvisioningLogLine, RamTarget, StateStore } from '../core/ports';
+import { releaseCommand } from '../core/safeguard';
 import { type StepFailure, describeFailure } from './failure';
 import { forEachConcurrent } from './pool';
 import { deleteUser, restoreUser, suspendUser } from './deprovision';
@@ -117,11 +118,11 @@ async function reconcileGroups(step: UserStep, target: RamTarget): Promise<void>
 
 function logLine(step: Step, outcome: StepOutcome, options: ApplyOptions): ProvisioningLogLine {
   const failure = outcome.failure;
+  const staged = outcome.status === 'staged' && step.kind === 'user';
   const common = {
     runId: options.runId, action: step.action, status: outcome.status,
-    reason: failure ? failure.reason : outcome.status === 'staged' ? `${step.reason}; held by the deletion safeguard` : step.reason,
-    recommendedAction: failure?.recommendedAction
-      ?? (outcome.status === 'staged' ? 'review the plan, then re-run with --allow-deletes' : undefined),
+    reason: failure ? failure.reason : staged ? stagedReason(step) : step.reason,
+    recommendedAction: failure?.recommendedAction ?? (staged ? releaseCommand(step.externalId) : undefined),
     retryable: failure?.retryable,
   };
   if (step.kind === 'group') return { ...common, groupName: step.groupName, action: `group-${step.action}` };
@@ -129,6 +130,11 @@ function logLine(step: Step, outcome: StepOutcome, options: ApplyOptions): Provi
     ...common, changeId: options.changeIdFor?.(step.externalId), source: step.source,
     externalId: step.externalId, userName: step.userName,
   };
+}
+
+/** The step's own reason, then why the safeguard staged it. */
+export function stagedReason(step: UserStep): string {
+  return `${step.reason}; staged by the deletion safeguard: ${step.stagedReason ?? 'held'}`;
 }
 
 export function summarizeOutcomes(outcomes: StepOutcome[]): ApplySummary {

@@ -56,6 +56,8 @@ const schema = z.object({
   SAFEGUARD_MAX_DELETES: count(DEFAULT_SAFEGUARD.maxDeletes),
   /** …or more than this percentage of the users we manage. Default 10. */
   SAFEGUARD_MAX_DELETE_PERCENT: z.coerce.number().min(0).max(100).default(DEFAULT_SAFEGUARD.maxDeletePercent),
+  /** The rolling window deprovisions are counted in, minutes (1 minute to 7 days). Default 60. */
+  SAFEGUARD_WINDOW_MINUTES: z.coerce.number().int().min(1).max(10_080).default(DEFAULT_SAFEGUARD.windowMinutes),
 });
 
 export function parseSyncSettings(env: Record<string, string | undefined>): SyncSettings {
@@ -78,6 +80,8 @@ export function parseSyncSettings(env: Record<string, string | undefined>): Sync
       groups: c.SYNC_GROUP_RULES,
     },
     policy: { deleted: c.DEPROVISION_DELETED, disabled: c.DEPROVISION_DISABLED },
-    safeguard: { maxDeletes: c.SAFEGUARD_MAX_DELETES, maxDeletePercent: c.SAFEGUARD_MAX_DELETE_PERCENT },
+    safeguard: {
+      maxDeletes: c.SAFEGUARD_MAX_DELETES, maxDeletePercent: c.SAFEGUARD_MAX_DELETE_PERCENT, windowMinutes: c.SAFEGUARD_WINDOW_MINUTES,
+    },
   };
 }

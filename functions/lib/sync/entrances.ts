@@ -1,16 +1,19 @@
 /**
- * The use cases behind the two functions, free of FC: `push` applies a queue batch, `full-sync`
- * runs the one-click push. Handlers only decode, call one of these, and encode.
+ * The use cases behind the functions, free of FC: `push` applies a queue batch, `full-sync` runs the
+ * one-click push, answers the held list or releases it. Handlers only decode, call one of these, and encode.
  */
 import type { ChangeBatch } from '../core/model';
 import type { PlanSummary, SafeguardVerdict } from '../core/plan';
 import type { ProvisioningLog } from '../core/ports';
+import type { HeldEntry, SyncPath } from '../core/safeguard';
 import type { ApplySummary, StepOutcome } from './apply';
-import { syncChanges } from './changeSync';
+import { type UnreadChange, syncChanges } from './changeSync';
 import type { EngineEnvironment } from './environment';
 import type { StepFailure } from './failure';
 import { runFullSync } from './fullSync';
-import type { FullSyncRequest } from './messages';
+import { HeldList } from './heldList';
+import type { FullSyncInvocation, FullSyncRequest } from './messages';
+import { type ReleaseResult, releaseHeld } from './release';
 
 /** Some changes failed in a way a retry can fix: FC retries the whole batch (safe: it is level-based). */
 export class RetryableBatchError extends Error {
@@ -42,7 +45,7 @@ export async function pushBatch(
   const report = await closingSources(engine, () => syncChanges({
     ...engine, changes: batch.changes, runId: run.runId, changeId: batch.id, log: run.log,
   }));
-  const failures = failuresOf(report.result.outcomes);
+  const failures = [...failuresOf(report.result.outcomes), ...unreadFailures(report.unread)];
   const retryable = failures.filter((f) => f.retryable);
   if (retryable.length > 0) throw new RetryableBatchError(batch.id, retryable);
   return { batchId: batch.id, summary: report.result.summary, failures, ignored: report.ignored.length };
@@ -60,13 +63,13 @@ export interface FullSyncResult {
 }
 
 export async function fullSync(
-  engine: EngineEnvironment, request: FullSyncRequest, run: { runId: string; log: ProvisioningLog },
+  engine: EngineEnvironment, request: FullSyncRequest, run: { runId: string; log: ProvisioningLog; path?: SyncPath },
 ): Promise<FullSyncResult> {
   const sources = request.sources ? engine.sources.filter((s) => request.sources!.includes(s.name)) : engine.sources;
   const missing = (request.sources ?? []).filter((name) => !sources.some((s) => s.name === name));
   if (missing.length > 0) throw new UnknownSourceError(missing, engine.sources.map((s) => s.name));
   const report = await closingSources(engine, () => runFullSync({
-    ...engine, sources, dryRun: request.dryRun, allowDeletes: request.allowDeletes, runId: run.runId, log: run.log,
+    ...engine, sources, dryRun: request.dryRun, allowDeletes: request.allowDeletes, runId: run.runId, log: run.log, path: run.path,
   }));
   return {
     runId: run.runId,
@@ -77,6 +80,27 @@ export async function fullSync(
     result: report.result?.summary,
     failures: failuresOf(report.result?.outcomes ?? []).slice(0, 50),
   };
+}
+
+export interface HeldListResult {
+  held: HeldEntry[];
+}
+
+/**
+ * What `full-sync` does with its event: `{"held": true}` answers the held list, `{"release": [...]}`
+ * (or `"all"`) releases it, anything else is a full sync request.
+ */
+export async function fullSyncInvocation(
+  engine: EngineEnvironment, invocation: FullSyncInvocation, run: { runId: string; log: ProvisioningLog },
+): Promise<FullSyncResult | HeldListResult | ReleaseResult> {
+  switch (invocation.kind) {
+    case 'held':
+      return { held: await new HeldList(engine.state).entries() };
+    case 'release':
+      return closingSources(engine, () => releaseHeld(engine, invocation.release, run));
+    case 'sync':
+      return fullSync(engine, invocation.request, run);
+  }
 }
 
 /** Sources hold connections (AD) that must not outlive the invocation: FC may freeze the instance. */
@@ -97,7 +121,12 @@ export class UnknownSourceError extends Error {
   }
 }
 
-function failuresOf(outcomes: StepOutcome[]): FailureReport[] {
+/** People who could not be read, as failures of a `read` step. */
+export function unreadFailures(unread: UnreadChange[]): FailureReport[] {
+  return unread.map((u) => ({ ...u.failure, action: 'read', externalId: u.externalId }));
+}
+
+export function failuresOf(outcomes: StepOutcome[]): FailureReport[] {
   return outcomes.filter((o) => o.status === 'failed' && o.failure).map(({ step, failure }) => ({
     ...failure!,
     action: step.action,

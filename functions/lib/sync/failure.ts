@@ -21,7 +21,7 @@ export function describeFailure(error: unknown): StepFailure {
   const e = (error ?? {}) as ClassifiedError;
   if (typeof e.retryable === 'boolean') {
     return {
-      code: typeof e.code === 'string' ? e.code : 'RamError',
+      code: typeof e.code === 'string' ? e.code : typeof e.code === 'number' ? String(e.code) : errorName(error),
       reason: typeof e.reason === 'string' ? e.reason : String(e.message ?? 'RAM call failed'),
       recommendedAction: typeof e.recommendedAction === 'string' ? e.recommendedAction : undefined,
       retryable: e.retryable,
@@ -34,6 +34,10 @@ export function describeFailure(error: unknown): StepFailure {
     recommendedAction: 'report this with the run id; the step was not completed',
     retryable: false,
   };
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error && error.name !== 'Error' ? error.name : 'RamError';
 }
 
 /** A step we decline to carry out ourselves, e.g. deleting a user who is still in unmanaged groups. */

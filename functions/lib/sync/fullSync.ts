@@ -1,14 +1,17 @@
 /**
- * The one-click push: read everyone from the sources, read RAM, plan, hold mass deprovisions,
- * and (unless a dry run) apply. The same plan → apply engine serves push.
+ * The one-click push: read everyone from the sources, read RAM, plan, settle the plan with the
+ * deletion safeguard (the same budget and held list as push), and (unless a dry run) apply.
+ * The same plan → apply engine serves push.
  */
 import { mapIdentities } from '../core/mapping';
-import type { Department, Identity } from '../core/model';
+import { type Department, type Identity, parseExternalId } from '../core/model';
 import { type Plan, buildPlan } from '../core/plan';
 import type { ProvisioningLog, RamTarget, Source, StateStore } from '../core/ports';
 import type { DeprovisionPolicy, MappingRules, SafeguardRules } from '../core/rules';
-import { applySafeguard } from '../core/safeguard';
-import { type ApplyResult, type StepOutcome, applyPlan } from './apply';
+import { type SyncPath } from '../core/safeguard';
+import { type ApplyResult, type StepOutcome, applyPlan, stagedReason } from './apply';
+import { HeldList } from './heldList';
+import { checkIdentifierTypes } from './identifiers';
 import { ManagedCount } from './managedCount';
 import { readRamState } from './ramState';
 import { SuspensionStore } from './suspension';
@@ -26,11 +29,14 @@ export interface FullSyncInput {
   settings: SyncSettings;
   /** Releases a held plan: a number allows at most that many deprovisions, `true` any. */
   allowDeletes?: number | boolean;
+  /** A dry run reads the held list and the window but records nothing. */
+  dryRun: boolean;
+  runId: string;
+  /** The path this runs for, named on the held list. Default full-sync. */
+  path?: SyncPath;
 }
 
 export interface FullSyncRun extends FullSyncInput {
-  dryRun: boolean;
-  runId: string;
   log: ProvisioningLog;
   concurrency?: number;
   onPlan?: (plan: Plan) => void;
@@ -44,8 +50,12 @@ export interface FullSyncReport {
   result?: ApplyResult;
 }
 
-/** Plans without writing anything. A source that cannot be listed aborts the plan: it never looks like "everyone left". */
+/**
+ * Plans, and settles the plan with the safeguard (recorded unless a dry run). A source that cannot be
+ * listed aborts the plan: it never looks like "everyone left".
+ */
 export async function planFullSync(input: FullSyncInput): Promise<Plan> {
+  await checkIdentifierTypes(input.sources, input.state, { record: !input.dryRun });
   const identities: Identity[] = [];
   const departments: Department[] = [];
   for (const source of input.sources) {
@@ -69,7 +79,12 @@ export async function planFullSync(input: FullSyncInput): Promise<Plan> {
     actualMembers: ram.members,
     conflicts: mapped.conflicts,
   });
-  return applySafeguard(plan, safeguard, { allowDeletes: input.allowDeletes });
+  const sources = new Set<string>(input.sources.map((s) => s.name));
+  return new HeldList(input.state).settle(plan, {
+    rules: safeguard, mode: 'all', managed: plan.managed, allowDeletes: input.allowDeletes,
+    covered: (externalId) => sources.has(parseExternalId(externalId)?.source ?? ''),
+    origin: { path: input.path ?? 'full-sync', runId: input.runId },
+  }, input.dryRun);
 }
 
 export async function runFullSync(run: FullSyncRun): Promise<FullSyncReport> {
@@ -80,7 +95,7 @@ export async function runFullSync(run: FullSyncRun): Promise<FullSyncReport> {
       if (step.action === 'noop') continue;
       run.log({
         runId: run.runId, action: step.kind === 'group' ? `group-${step.action}` : step.action, status: 'planned',
-        reason: step.reason,
+        reason: step.kind === 'user' && step.staged ? stagedReason(step) : step.reason,
         ...(step.kind === 'user'
           ? { source: step.source, externalId: step.externalId, userName: step.userName }
           : { groupName: step.groupName }),
@@ -92,6 +107,7 @@ export async function runFullSync(run: FullSyncRun): Promise<FullSyncReport> {
     target: run.target, state: run.state, log: run.log, runId: run.runId,
     concurrency: run.concurrency, onStep: run.onStep,
   });
+  await new HeldList(run.state).afterApply(result.outcomes);
   const { created, deleted } = result.summary;
   await new ManagedCount(run.state).put(plan.managed + created - deleted);
   return { runId: run.runId, dryRun: false, plan, result };

@@ -37,3 +37,26 @@ export type FullSyncRequest = z.infer<typeof fullSyncRequest>;
 export function parseFullSyncRequest(raw: unknown): FullSyncRequest {
   return fullSyncRequest.parse(raw ?? {});
 }
+
+/** `{ "held": true }`: the held list. */
+const heldRequest = z.object({ held: z.literal(true) }).strict();
+/** `{ "release": ["<externalId>", …] }` or `{ "release": "all" }`: apply held deprovisions now. */
+const releaseRequest = z.object({
+  release: z.union([z.literal('all'), z.array(z.string().min(1)).min(1)]),
+}).strict();
+
+/** What `full-sync` may be invoked with: a sync (the default), the held list, or a release. */
+export type FullSyncInvocation =
+  | { kind: 'sync'; request: FullSyncRequest }
+  | { kind: 'held' }
+  | { kind: 'release'; release: string[] | 'all' };
+
+export function parseFullSyncInvocation(raw: unknown): FullSyncInvocation {
+  const value = raw ?? {};
+  if (typeof value === 'object' && value !== null && 'held' in value) {
+    heldRequest.parse(value);
+    return { kind: 'held' };
+  }
+  if (typeof value === 'object' && value !== null && 'release' in value) return { kind: 'release', release: releaseRequest.parse(value).release };
+  return { kind: 'sync', request: parseFullSyncRequest(value) };
+}

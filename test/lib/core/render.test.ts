@@ -1,9 +1,9 @@
 import { buildPlan } from '../../../functions/lib/core/plan';
 import { displayWidth, renderPlanJson, renderPlanTable } from '../../../functions/lib/core/render';
 import { DEFAULT_DEPROVISION_POLICY, DEFAULT_SAFEGUARD } from '../../../functions/lib/core/rules';
-import { applySafeguard } from '../../../functions/lib/core/safeguard';
+import { settlePlan } from '../../../functions/lib/core/safeguard';
 
-const plan = applySafeguard(buildPlan({
+const planned = buildPlan({
   desired: [
     { externalId: 'file:e1', source: 'file', sourceId: 'e1', userName: 'alice', displayName: 'Alice', status: 'active', groups: ['eng'] },
     { externalId: 'file:e2', source: 'file', sourceId: 'e2', userName: 'zhangwei', displayName: '张伟', status: 'active', groups: [] },
@@ -18,7 +18,11 @@ const plan = applySafeguard(buildPlan({
   policy: DEFAULT_DEPROVISION_POLICY,
   groupRules: [{ department: 'd1', group: 'eng' }],
   conflicts: [{ userName: 'li.na', holder: 'file:e5', renamed: [{ externalId: 'file:e6', userName: 'li.na-0e7395' }], reason: 'lowest externalId' }],
-}), DEFAULT_SAFEGUARD);
+});
+const { plan } = settlePlan(undefined, planned, {
+  rules: DEFAULT_SAFEGUARD, now: new Date(), managed: planned.managed, mode: 'all', covered: () => true,
+  origin: { path: 'full-sync', runId: 'r' },
+});
 
 describe('renderPlanTable', () => {
   const table = renderPlanTable(plan);
@@ -39,7 +43,7 @@ describe('renderPlanTable', () => {
 
   it('reports name conflicts and the safeguard verdict', () => {
     expect(table).toMatch(/name conflict: "li\.na" kept by file:e5 \(lowest externalId\); file:e6 → li\.na-0e7395/);
-    expect(table).toMatch(/safeguard: 1 deprovision\(s\) within limits/);
+    expect(table).toMatch(/safeguard: 1 deprovision\(s\) within the limits/);
   });
 
   it('aligns columns by terminal width, wide characters included', () => {

@@ -20,7 +20,7 @@ const departments: Department[] = [
 const settings: SyncSettings = {
   rules: { ...DEFAULT_MAPPING_RULES, userName: ['{userName}'], groups: [{ department: 'd1', group: 'engineering' }] },
   policy: { deleted: 'delete', disabled: 'suspend' },
-  safeguard: { maxDeletes: 1000, maxDeletePercent: 100 },
+  safeguard: { maxDeletes: 1000, maxDeletePercent: 100, windowMinutes: 60 },
 };
 
 /** A person's state after a mutation: absent, or present with some attributes. */

@@ -13,7 +13,7 @@ const departments: Department[] = [
 const settings: SyncSettings = {
   rules: { ...DEFAULT_MAPPING_RULES, userName: ['{userName}'], groups: [{ department: 'Engineering', group: 'engineering' }] },
   policy: DEFAULT_DEPROVISION_POLICY,
-  safeguard: { maxDeletes: 2, maxDeletePercent: 10 },
+  safeguard: { maxDeletes: 2, maxDeletePercent: 10, windowMinutes: 60 },
 };
 const person = (id: string, userName: string, departmentIds: string[] = []): Identity => ({
   source: 'file', sourceId: id, userName, displayName: userName.toUpperCase(), departmentIds, status: 'active',
@@ -66,13 +66,18 @@ describe('syncChanges (the push path)', () => {
     expect(h.emulator.state.users()).toHaveLength(1);
   });
 
-  it('holds a batch with more deprovisions than the count limit', async () => {
+  it('deprovisions within the count limit and stages the rest of the batch on the held list', async () => {
     const people = ['a', 'b', 'c'].map((n) => person(n, n));
     await push(people, people.map((p) => change(p.sourceId)));
     const report = await push([], people.map((p) => change(p.sourceId)));
-    expect(report.plan.safeguard).toMatchObject({ held: true, deprovisions: 3 });
-    expect(report.result.summary).toMatchObject({ staged: 3, deleted: 0 });
-    expect(h.emulator.state.users()).toHaveLength(3);
+    expect(report.plan.safeguard).toMatchObject({ held: true, deprovisions: 3, staged: 1, heldTotal: 1 });
+    expect(report.result.summary).toMatchObject({ staged: 1, deleted: 2 });
+    expect(h.emulator.state.users().map((u) => u.externalId)).toEqual(['file:c']);
+    expect(lines).toContainEqual(expect.objectContaining({
+      externalId: 'file:c', action: 'delete', status: 'staged', changeId: 'msg-42',
+      reason: expect.stringMatching(/absent at the source.*staged by the deletion safeguard: 3 deprovisions in 60 min would exceed the limits/),
+      recommendedAction: expect.stringMatching(/npm run sync -- --release file:c/),
+    }));
   });
 });
 

@@ -34,12 +34,13 @@ describe('parseSyncSettings', () => {
       DEPROVISION_DISABLED: 'none',
       SAFEGUARD_MAX_DELETES: '5',
       SAFEGUARD_MAX_DELETE_PERCENT: '2.5',
+      SAFEGUARD_WINDOW_MINUTES: '30',
     });
     expect(s.rules.userName).toEqual(['{attr.sAMAccountName}', '{sourceId}']);
     expect(s.rules.scope).toEqual({ includeDepartments: ['eng', 'Sales'], excludeDepartments: ['contractors'], statuses: ['active'] });
     expect(s.rules.groups).toEqual([{ department: 'eng', group: 'ram-eng' }, { department: 'Finance Team', group: 'ram-finance' }]);
     expect(s.policy).toEqual({ deleted: 'suspend', disabled: 'none' });
-    expect(s.safeguard).toEqual({ maxDeletes: 5, maxDeletePercent: 2.5 });
+    expect(s.safeguard).toEqual({ maxDeletes: 5, maxDeletePercent: 2.5, windowMinutes: 30 });
   });
 
   it('names every bad variable at once', () => {
@@ -50,8 +51,9 @@ describe('parseSyncSettings', () => {
       DEPROVISION_DISABLED: 'shred',
       SAFEGUARD_MAX_DELETES: '-1',
       SAFEGUARD_MAX_DELETE_PERCENT: '150',
+      SAFEGUARD_WINDOW_MINUTES: '0',
     })).toEqual([
-      'DEPROVISION_DISABLED', 'SAFEGUARD_MAX_DELETES', 'SAFEGUARD_MAX_DELETE_PERCENT', 'SYNC_GROUP_RULES',
+      'DEPROVISION_DISABLED', 'SAFEGUARD_MAX_DELETES', 'SAFEGUARD_MAX_DELETE_PERCENT', 'SAFEGUARD_WINDOW_MINUTES', 'SYNC_GROUP_RULES',
       'SYNC_STATUSES', 'SYNC_USERNAME_TEMPLATES',
     ].sort());
   });

@@ -21,6 +21,7 @@ import { attributeRequest, completeRangedAttributes } from './ranges';
 
 export class AdSource implements Source {
   readonly name = 'ad' as const;
+  readonly identifier = { type: 'objectGUID' };
   private readonly userFilter: Filter;
   private readonly groupFilter: Filter;
   /** memberOf of someone in more groups than MaxValRange (1500) arrives in ranges. */

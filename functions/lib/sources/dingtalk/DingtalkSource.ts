@@ -14,6 +14,9 @@ const DEPT_ID = /^[1-9][0-9]{0,15}$/;
 
 export class DingtalkSource implements Source {
   readonly name = 'dingtalk' as const;
+  readonly identifier = { type: 'userid' };
+  /** The signed callback that says a person left the organisation. */
+  readonly deletionEvents: ReadonlySet<string> = new Set(['user_leave_org']);
 
   constructor(private readonly api: DingtalkApi) {}
 

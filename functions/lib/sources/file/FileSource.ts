@@ -20,6 +20,7 @@ import { formatOf, loadDirectory } from './load';
  */
 export class FileSource implements Source {
   readonly name = 'file' satisfies SourceName;
+  readonly identifier = { type: 'id' };
   readonly path: string;
   private cached?: { stamp: string; loading: Promise<Directory> };
 

@@ -4,9 +4,10 @@
  * (429 / 99991400) waits for `x-ogw-ratelimit-reset`; network failures, 5xx and Lark's transient
  * codes back off exponentially; a token Lark no longer accepts is replaced once.
  */
+import { NotVisibleError } from '../../core/errors';
 import { realSleep } from '../../core/retryPolicy';
 import type { LarkSourceConfig } from './config';
-import { DEPARTMENT_ID_TYPE, LARK_CODES, ROOT_DEPARTMENT_ID } from './constants';
+import { DEPARTMENT_ID_TYPE, LARK_CODES, ROOT_DEPARTMENT_ID, WIDEN_CONTACT_SCOPE } from './constants';
 import { LarkApiError } from './errors';
 import { type LarkAnswer, type Outcome, exchange } from './http';
 import { AccessTokenCache } from '../accessToken';
@@ -36,6 +37,8 @@ interface Call {
   json?: unknown;
   /** Codes meaning "no such entity": the call answers undefined. */
   absent?: readonly number[];
+  /** Codes meaning "the app may not see it": a `NotVisibleError`, never absence. */
+  notVisible?: { kind: 'user' | 'department'; id: string; codes: readonly number[] };
   /** The token endpoint authenticates with the app secret, not a token. */
   anonymous?: boolean;
 }
@@ -56,19 +59,24 @@ export class LarkApi {
     this.token = new AccessTokenCache(() => this.issueToken(), { now: this.options.now, renewEarly: (s) => Math.min(1800, s / 2) });
   }
 
-  /** The user, or undefined when Lark says there is none or it is outside the app's contact scope. */
+  /**
+   * The user, or undefined when Lark says there is no such user. Outside the app's contact scope
+   * (41050) is a `NotVisibleError`: Lark hides the person, which does not mean they left.
+   */
   async getUser(id: string): Promise<LarkUser | undefined> {
     const data = await this.call({
       method: 'GET', label: 'GET /contact/v3/users/:user_id', path: `/contact/v3/users/${encodeURIComponent(id)}`,
-      query: this.idTypes(), absent: LARK_CODES.userAbsent,
+      query: this.idTypes(), absent: LARK_CODES.userAbsent, notVisible: { kind: 'user', id, codes: LARK_CODES.userNotVisible },
     });
     return data ? (data.user as LarkUser | undefined) : undefined;
   }
 
+  /** The department, or undefined when there is no such department; outside the scope (40004) is a `NotVisibleError`. */
   async getDepartment(id: string): Promise<LarkDepartment | undefined> {
     const data = await this.call({
       method: 'GET', label: 'GET /contact/v3/departments/:department_id', path: `/contact/v3/departments/${encodeURIComponent(id)}`,
       query: this.idTypes(), absent: LARK_CODES.departmentAbsent,
+      notVisible: { kind: 'department', id, codes: LARK_CODES.departmentNotVisible },
     });
     return data ? (data.department as LarkDepartment | undefined) : undefined;
   }
@@ -135,6 +143,12 @@ export class LarkApi {
       const verdict = outcome.kind === 'answer' ? this.judge(outcome.answer, call) : outcome;
       if (verdict.kind === 'answer') return call.anonymous ? verdict.answer.body : verdict.answer.data;
       if (verdict.kind === 'absent') return undefined;
+      if (verdict.kind === 'hidden') {
+        throw new NotVisibleError({
+          kind: call.notVisible!.kind, sourceId: call.notVisible!.id, code: `Lark ${verdict.code}`,
+          reason: `Lark answered ${verdict.code} (outside the app's contact scope)`, recommendedAction: WIDEN_CONTACT_SCOPE,
+        });
+      }
       if (verdict.kind === 'token') {
         this.token.invalidate(token!);
         if (tokenRefreshed) throw new LarkApiError(`${call.label}: Lark refused a freshly issued token (code ${verdict.code})`, { code: verdict.code, retryable: false });
@@ -150,12 +164,14 @@ export class LarkApi {
   }
 
   private judge(answer: LarkAnswer, call: Call):
-    | { kind: 'answer'; answer: LarkAnswer } | { kind: 'absent' } | { kind: 'token'; code: number } | Extract<Outcome, { kind: 'failure' }> {
+    | { kind: 'answer'; answer: LarkAnswer } | { kind: 'absent' } | { kind: 'hidden'; code: number } | { kind: 'token'; code: number }
+    | Extract<Outcome, { kind: 'failure' }> {
     const { status, code, msg, resetSeconds } = answer;
     const failure = (reason: string, retryable: boolean) => ({ kind: 'failure' as const, reason, retryable, status, code, resetSeconds });
     if (status === 429 || code === LARK_CODES.rateLimited) return failure(`rate limited (code ${code})`, true);
     if (code === LARK_CODES.ok && status >= 200 && status < 300) return { kind: 'answer', answer };
     if (call.absent?.includes(code)) return { kind: 'absent' };
+    if (call.notVisible?.codes.includes(code)) return { kind: 'hidden', code };
     if (!call.anonymous && TOKEN_INVALID.has(code)) return { kind: 'token', code };
     if (status >= 500 || TRANSIENT.has(code)) return failure(`HTTP ${status}, code ${code}${msg ? `: ${msg}` : ''}`, true);
     return failure(`HTTP ${status}, code ${code}${msg ? `: ${msg}` : ''}`, false);

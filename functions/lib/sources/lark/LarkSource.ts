@@ -5,15 +5,19 @@
 import type { Department, Identity } from '../../core/model';
 import type { Source } from '../../core/ports';
 import type { LarkSourceConfig } from './config';
-import { ROOT_DEPARTMENT_ID } from './constants';
+import { LARK_USER_DELETION_EVENTS, ROOT_DEPARTMENT_ID } from './constants';
 import { LarkApiError } from './errors';
 import { LarkApi, type LarkApiOptions } from './LarkApi';
 import { toDepartment, toIdentity, hasLeft } from './mapping';
 
 export class LarkSource implements Source {
   readonly name = 'lark' as const;
+  readonly identifier: { type: string; variable: string };
+  readonly deletionEvents = LARK_USER_DELETION_EVENTS;
 
-  constructor(private readonly config: LarkSourceConfig, private readonly api: LarkApi = new LarkApi(config)) {}
+  constructor(private readonly config: LarkSourceConfig, private readonly api: LarkApi = new LarkApi(config)) {
+    this.identifier = { type: config.userIdType, variable: 'LARK_USER_ID_TYPE' };
+  }
 
   async getUser(sourceId: string): Promise<Identity | undefined> {
     const user = await this.api.getUser(sourceId);

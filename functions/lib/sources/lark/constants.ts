@@ -39,6 +39,14 @@ export const LARK_EVENT_TYPES = {
   departmentDeleted: 'contact.department.deleted_v3',
 } as const;
 
+/** Signed events that say a person left: for them, "outside the contact scope" counts as gone. */
+export const LARK_USER_DELETION_EVENTS: ReadonlySet<string> = new Set([LARK_EVENT_TYPES.userDeleted, 'user_leave']);
+
+/** What to do when Lark hides a person or department from the app. */
+export const WIDEN_CONTACT_SCOPE =
+  "widen the Lark app's contact scope (developer console → the app → Permissions & Scopes → 通讯录权限范围 / " +
+  'contact data scope) to cover this person, or, if they really left, remove their RAM user by hand';
+
 /** Schema 1.0 (`event.type`) contact events, still sent to apps subscribed before 2.0. */
 export const LARK_V1_USER_EVENTS = ['user_add', 'user_update', 'user_leave', 'user_status_change'] as const;
 export const LARK_V1_DEPARTMENT_EVENTS = ['dept_add', 'dept_update', 'dept_delete'] as const;
@@ -50,10 +58,14 @@ export const LARK_CODES = {
   rateLimited: 99991400,
   /** The tenant_access_token is missing, invalid or expired: fetch a new one and retry once. */
   tokenInvalid: [99991661, 99991663, 99991664, 99991665, 99991668, 99991677],
-  /** contact/v3/users/:id: 41050 outside the app's contact scope, 41012 no such user id. */
-  userAbsent: [41050, 41012],
-  /** contact/v3/departments/:id: 40004 outside the contact scope, 40015 no such department. */
-  departmentAbsent: [40004, 40015],
+  /** contact/v3/users/:id: 41012, no such user id. */
+  userAbsent: [41012],
+  /** contact/v3/users/:id: 41050, outside the app's contact scope: not proof the person left. */
+  userNotVisible: [41050],
+  /** contact/v3/departments/:id: 40015, no such department. */
+  departmentAbsent: [40015],
+  /** contact/v3/departments/:id: 40004, outside the app's contact scope: not proof it was deleted. */
+  departmentNotVisible: [40004],
   /** Lark's own transient failures (40003 internal error, 1500 internal error). */
   transient: [40003, 1500],
 } as const;

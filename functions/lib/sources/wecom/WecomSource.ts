@@ -23,6 +23,9 @@ export interface WecomSourceOptions {
  */
 export class WecomSource implements Source {
   readonly name = 'wecom' satisfies SourceName;
+  readonly identifier = { type: 'userid' };
+  /** The signed callback that says a member was deleted. */
+  readonly deletionEvents: ReadonlySet<string> = new Set(['delete_user']);
   private readonly concurrency: number;
 
   constructor(private readonly api: WecomApi, options: Pick<WecomSourceOptions, 'concurrency'> = {}) {

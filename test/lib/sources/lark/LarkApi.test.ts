@@ -1,3 +1,4 @@
+import { NotVisibleError } from '../../../../functions/lib/core/errors';
 import { parseLarkSourceConfig } from '../../../../functions/lib/sources/lark/config';
 import { LarkApiError } from '../../../../functions/lib/sources/lark/errors';
 import { LarkApi, type LarkApiOptions } from '../../../../functions/lib/sources/lark/LarkApi';
@@ -31,12 +32,21 @@ describe('LarkApi', () => {
     expect((await api({ LARK_USER_ID_TYPE: 'user_id' }).getUser('u1'))?.open_id).toBe('ou_00000001');
   });
 
-  it('reports a missing user, or one outside the contact scope, as absent', async () => {
+  it('reports a missing user or department as absent', async () => {
     const client = api();
     expect(await client.getUser('on_nobody')).toBeUndefined();
-    lark.outOfScope.add('on_00000001');
-    expect(await client.getUser('on_00000001')).toBeUndefined();
     expect(await client.getDepartment('od-gone')).toBeUndefined();
+  });
+
+  it('reports a user or department outside the contact scope (41050, 40004) as not visible, never as absent', async () => {
+    const client = api();
+    lark.outOfScope.add('on_00000001');
+    lark.outOfScope.add('od-eng');
+    const user = await client.getUser('on_00000001').catch((e: unknown) => e);
+    expect(user).toBeInstanceOf(NotVisibleError);
+    expect(user).toMatchObject({ code: 'Lark 41050', retryable: false, recommendedAction: expect.stringMatching(/widen the Lark app's contact scope/) });
+    expect((user as Error).message).toMatch(/user on_00000001 is not visible/);
+    await expect(client.getDepartment('od-eng')).rejects.toMatchObject({ name: 'NotVisibleError', code: 'Lark 40004' });
   });
 
   it('fetches a tenant_access_token once and reuses it across calls', async () => {

@@ -1,0 +1,52 @@
+/**
+ * The deletion safeguard's ledger in the state store: the rolling window of deprovisions and the
+ * held list, shared by every path and every FC instance (one record on the NAS, changed only with
+ * the store's atomic update, so four pushes at once never spend more than the budget).
+ */
+import type { Plan } from '../core/plan';
+import type { StateStore } from '../core/ports';
+import { type HeldEntry, type SafeguardLedger, type SettleOptions, settlePlan } from '../core/safeguard';
+import type { StepOutcome } from './apply';
+
+const KEY = 'safeguard/ledger';
+
+export class HeldList {
+  constructor(private readonly state: StateStore, private readonly now: () => Date = () => new Date()) {}
+
+  /** Everyone held, oldest first. */
+  async entries(): Promise<HeldEntry[]> {
+    const ledger = await this.state.get<SafeguardLedger>(KEY);
+    return Object.values(ledger?.held ?? {}).sort((a, b) => compare(a.since, b.since) || compare(a.externalId, b.externalId));
+  }
+
+  /**
+   * Judges the plan's deprovisions against the budget and the held list, and records the outcome
+   * (what the window spent, who is staged, who left the list) in one atomic update. A dry run only
+   * reads: its plan shows what would be staged.
+   */
+  async settle(plan: Plan, options: Omit<SettleOptions, 'now'>, dryRun = false): Promise<Plan> {
+    if (dryRun) return settlePlan(await this.state.get<SafeguardLedger>(KEY), plan, { ...options, now: this.now() }).plan;
+    let settled: Plan = plan;
+    await this.state.update<SafeguardLedger>(KEY, (current) => {
+      const s = settlePlan(current, plan, { ...options, now: this.now() });
+      settled = s.plan;
+      return s.changed ? s.ledger : undefined;
+    });
+    return settled;
+  }
+
+  /** Released steps that were carried out leave the list; a failed one stays, to be released again. */
+  async afterApply(outcomes: StepOutcome[]): Promise<void> {
+    const done = outcomes.filter((o) => o.status === 'succeeded' && o.step.kind === 'user')
+      .map((o) => (o.step.kind === 'user' ? o.step.externalId : ''));
+    if (done.length === 0) return;
+    await this.state.update<SafeguardLedger>(KEY, (current) => {
+      if (!current || !done.some((id) => id in current.held)) return undefined;
+      const held = { ...current.held };
+      for (const id of done) delete held[id];
+      return { ...current, held };
+    });
+  }
+}
+
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
