@@ -43,7 +43,15 @@ export function createFcGateway(options: FcGatewayOptions) {
       options.enqueue(name, batch);
       return { status: 202, headers: { 'x-fc-request-id': requestId } };
     }
-    const result = await options.invoke(name, req.body);
+    let result: unknown;
+    try {
+      result = await options.invoke(name, req.body);
+    } catch (error) {
+      // As FC does: a function's error is a 200 whose X-Fc-Error-Type says so, its message in the body.
+      const e = error as { name?: unknown; message?: unknown };
+      return json(200, { errorMessage: String(e?.message ?? error), errorType: String(e?.name ?? 'Error') },
+        { 'x-fc-request-id': requestId, 'x-fc-error-type': 'UnhandledInvocationError' });
+    }
     return json(200, result ?? null, { 'x-fc-request-id': requestId });
   };
 }

@@ -45,6 +45,18 @@ console.log(`  full sync, ${calls.changed} changed: ${calls.changedFullSync.look
   `${calls.changedFullSync.writesPerChanged} writes per changed user`);
 console.log(`  push of the ${calls.changed} changes: ${calls.push.lookupsPerChanged} lookups and ${calls.push.writesPerChanged} writes per changed user`);
 
+type BudgetFigures = { withMs: number; withP90Ms: number; withoutMs: number; withoutP90Ms: number; addedMs: number };
+const budget = run('budget.bench.ts', '400') as {
+  people: number; changes: number; stateDir: string; update: BudgetFigures; deprovision: BudgetFigures;
+};
+console.log(`deletion budget bookkeeping on push (the ledger on a FileStateStore in ${budget.stateDir}), ${budget.people} people, ` +
+  `${budget.changes} pushes of one change per variant and kind, interleaved; median (p90) per change:`);
+for (const kind of ['update', 'deprovision'] as const) {
+  const f = budget[kind];
+  console.log(`  ${kind.padEnd(11)} with ${f.withMs} ms (${f.withP90Ms}), without ${f.withoutMs} ms (${f.withoutP90Ms}): ` +
+    `+${f.addedMs} ms added per change (target: under 5 ms added per change)`);
+}
+
 const fns = run('functions.bench.ts', '200') as {
   bareNodeMs: number;
   functions: { name: string; kib: number; coldStartMs: number; overBareNodeMs: number; ratioToBare: number }[];

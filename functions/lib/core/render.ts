@@ -3,6 +3,7 @@
  * Neither carries email or mobile: a plan holds only names, ids and reasons.
  */
 import type { Plan, PlanSummary, Step, UserStep } from './plan';
+import type { HeldEntry } from './safeguard';
 
 const COLUMNS = ['ACTION', 'USER', 'EXTERNAL ID', 'CHANGES', 'REASON'] as const;
 
@@ -14,14 +15,8 @@ export interface RenderOptions {
 }
 
 export function renderPlanTable(plan: Plan, options: RenderOptions = {}): string {
-  const width = options.width ?? 60;
-  const rows = plan.steps
-    .filter((s) => options.includeNoop || s.action !== 'noop')
-    .map((s) => rowOf(s).map((cell) => cut(cell, width)));
-  const widths = COLUMNS.map((h, i) => Math.max(h.length, ...rows.map((r) => displayWidth(r[i]!))));
-  const line = (cells: readonly string[]) =>
-    cells.map((c, i) => c + ' '.repeat(widths[i]! - displayWidth(c))).join('  ').trimEnd();
-  const out = [line(COLUMNS), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+  const rows = plan.steps.filter((s) => options.includeNoop || s.action !== 'noop').map(rowOf);
+  const out = [renderTable(COLUMNS, rows, options.width)];
   if (rows.length === 0) out.push('(no changes)');
   out.push('', summaryLine(plan.summary));
   for (const c of plan.conflicts) {
@@ -41,10 +36,37 @@ export function summaryLine(s: PlanSummary): string {
     `${s.restore} to restore, ${s.noop} unchanged, ${s.staged} staged, ${s.groupCreate} group(s) to create`;
 }
 
+const HELD_COLUMNS = ['SINCE', 'ACTION', 'USER', 'EXTERNAL ID', 'STAGED BY', 'WHY'] as const;
+
+/** The deletion safeguard's held list: who, since when, which path staged them, and why. */
+export function renderHeldTable(entries: HeldEntry[], options: Pick<RenderOptions, 'width'> = {}): string {
+  if (entries.length === 0) return 'the held list is empty: no deprovision is waiting for release';
+  const rows = entries.map((e) => [
+    e.since.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), e.action, e.userName, e.externalId,
+    `${e.path}${e.changeId ? ` (change ${e.changeId})` : ''}`,
+    `${e.stepReason}; ${e.reason}`,
+  ]);
+  return [
+    renderTable(HELD_COLUMNS, rows, options.width ?? 90),
+    '',
+    `${entries.length} held. Release: npm run sync -- --release <externalId>… (or all); deployed: add --remote`,
+  ].join('\n');
+}
+
+/** Columns aligned by terminal width (wide characters count two), long cells cut to `width`. */
+function renderTable(columns: readonly string[], rows: string[][], width = 60): string {
+  const cells = rows.map((r) => r.map((cell) => cut(cell, width)));
+  const widths = columns.map((h, i) => Math.max(h.length, ...cells.map((r) => displayWidth(r[i]!))));
+  const line = (row: readonly string[]) =>
+    row.map((c, i) => c + ' '.repeat(widths[i]! - displayWidth(c))).join('  ').trimEnd();
+  return [line(columns), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
+}
+
 function rowOf(step: Step): string[] {
   if (step.kind === 'group') return [`group ${step.action}`, step.groupName, '', '', step.reason];
   const action = step.staged ? `${step.action} (staged)` : step.action;
-  return [action, step.userName, step.externalId, changesOf(step), step.reason];
+  const reason = step.staged ? `${step.reason}; staged: ${step.stagedReason ?? 'held'}` : step.reason;
+  return [action, step.userName, step.externalId, changesOf(step), reason];
 }
 
 function changesOf(step: UserStep): string {

@@ -82,6 +82,8 @@ export interface Settlement {
   plan: Plan;
   /** False when the ledger needs no write (nothing spent, staged or left; expired entries alone don't count). */
   changed: boolean;
+  /** Held people this plan applies (released): they leave the list once their step succeeded. */
+  releasing: string[];
 }
 
 /** How to review and release one held person, for log lines and messages. */
@@ -154,10 +156,12 @@ export function settlePlan(before: SafeguardLedger | undefined, plan: Plan, o: S
 
   stageMirrors(plan, byId, staged, held, staysHeld, o);
 
+  const releasing: string[] = [];
   for (const externalId of Object.keys(held)) {
     const step = byId.get(externalId);
     // A released step leaves the list once applied (the sync layer's afterApply), so a failure keeps it.
     const applying = step !== undefined && released(externalId) && ['delete', 'suspend', 'create'].includes(step.action);
+    if (applying && !staged.has(externalId)) releasing.push(externalId);
     if (o.covered(externalId) && !staged.has(externalId) && !applying) {
       delete held[externalId]; // back at the source, enabled again, gone from RAM, or no longer a mirror
       changed = true;
@@ -198,7 +202,7 @@ export function settlePlan(before: SafeguardLedger | undefined, plan: Plan, o: S
     ...(allowed !== undefined ? { allowed } : {}),
     reason: verdictReason(),
   };
-  return { ledger, plan: { ...plan, steps, summary: summarize(steps), safeguard: verdict }, changed };
+  return { ledger, plan: { ...plan, steps, summary: summarize(steps), safeguard: verdict }, changed, releasing };
 
   function verdictReason(): string {
     if (stagedDeprovisions > 0) {

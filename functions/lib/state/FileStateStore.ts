@@ -8,8 +8,9 @@
  * that read version n publishes n+1 with `link(2)`, which fails when n+1 exists, so of two writers
  * only one wins and the other re-reads and tries again. That is the compare-and-swap NFS offers
  * (open(2), O_EXCL on NFS: link a unique file, then check its link count), and it needs no lock
- * that a frozen FC instance could hold forever. Writers never trust a directory listing (NFS caches
- * them) for the newest version: they probe the next number by name.
+ * that a frozen FC instance could hold forever. Old versions are emptied, never removed: a number,
+ * once used, can never be linked again. Writers never trust a directory listing (NFS caches them)
+ * for the newest version: they probe numbers by name.
  *
  * @example
  * const state = new FileStateStore('/mnt/nas/ram-scim-sync');
@@ -17,7 +18,7 @@
  * await state.get<{ usn: string }>('ad/watermark');
  */
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { access, link, mkdir, open, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StateStore } from '../core/ports';
 import { realSleep } from '../core/retryPolicy';
@@ -26,8 +27,7 @@ import { toJson } from './json';
 import { fileNameForKey, keyForFileName, versionedDirNameForKey } from './keys';
 
 const TEMP_PREFIX = '.tmp-';
-const VERSION_FILE = /^(\d+)\.json$/;
-/** Versions kept behind the newest, so a reader that just listed the directory still finds its file. */
+/** Versions kept whole behind the newest, so a reader that just found one can still read it. */
 const KEEP_VERSIONS = 8;
 
 export interface FileStateStoreOptions {
@@ -75,14 +75,7 @@ export class FileStateStore implements StateStore {
     const temp = join(this.dir, `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
     try {
       await mkdir(this.dir, { recursive: true });
-      // 0600: a record may be a refresh token.
-      const handle = await open(temp, 'wx', 0o600);
-      try {
-        await handle.writeFile(text, 'utf8');
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
+      await writeDurably(temp, text);
       await rename(temp, file);
     } catch (err) {
       await unlink(temp).catch(() => undefined); // best effort: the write already failed
@@ -139,59 +132,75 @@ export class FileStateStore implements StateStore {
   }
 
   /**
-   * The newest version of a versioned record (version 0: none). Starts from the version last seen
-   * (else the highest listed) and probes the next numbers by name until one is missing.
+   * The newest version of a versioned record and its value (version 0: none). Version names are
+   * never removed, only emptied (see `publish`), so the versions that exist are always exactly
+   * 1..newest and a number once used can never be linked again: that is what makes the
+   * compare-and-swap sound. The newest is found by probing names, galloping from the version this
+   * process saw last and then halving, never by listing the directory (NFS caches listings).
    */
   private async latest<T>(key: string): Promise<{ version: number; value: T | undefined }> {
     const dir = join(this.dir, versionedDirNameForKey(key));
-    for (let relist = 0; ; relist += 1) {
-      let version = relist === 0 ? this.seen.get(key) ?? await this.highestListed(key, dir) : await this.highestListed(key, dir);
-      let text = version > 0 ? await this.readText(key, join(dir, `${version}.json`)) : undefined;
-      // A version we remembered was collected (others wrote KEEP_VERSIONS since): list again.
-      if (version > 0 && text === undefined && relist < 3) continue;
-      for (;;) {
-        const newer = await this.readText(key, join(dir, `${version + 1}.json`));
-        if (newer === undefined) break;
-        version += 1;
-        text = newer;
+    for (let attempt = 1; ; attempt += 1) {
+      const version = await this.newest(key, dir, attempt === 1 ? this.seen.get(key) ?? 0 : 0);
+      if (version === 0) return { version: 0, value: undefined };
+      const file = join(dir, `${version}.json`);
+      const text = await this.readText(key, file);
+      if (text) {
+        this.seen.set(key, version);
+        return { version, value: this.parse<T>(key, file, text) };
       }
-      this.seen.set(key, version);
-      return { version, value: text === undefined ? undefined : this.parse<T>(key, join(dir, `${version}.json`), text) };
+      // Emptied while we looked (others published KEEP_VERSIONS newer ones), or the record was deleted.
+      if (text === '' && !(await this.exists(key, join(dir, `${version + 1}.json`)))) {
+        throw new StateCorruptError(key, file, new Error('the newest version is empty'));
+      }
+      this.seen.delete(key);
+      if (attempt > 5) throw new StateConflictError(key, attempt);
     }
   }
 
-  private async highestListed(key: string, dir: string): Promise<number> {
-    let names: string[];
+  /** The highest n with `n.json` present, knowing 1..`from` were present (names are never removed). */
+  private async newest(key: string, dir: string, from: number): Promise<number> {
+    let low = from;
+    let step = 1;
+    let high: number;
+    for (;;) {
+      if (await this.exists(key, join(dir, `${low + step}.json`))) {
+        low += step;
+        step *= 2;
+      } else {
+        high = low + step;
+        break;
+      }
+    }
+    while (high - low > 1) {
+      const middle = Math.floor((low + high) / 2);
+      if (await this.exists(key, join(dir, `${middle}.json`))) low = middle;
+      else high = middle;
+    }
+    return low;
+  }
+
+  private async exists(key: string, file: string): Promise<boolean> {
     try {
-      names = await readdir(dir);
+      await access(file);
+      return true;
     } catch (err) {
-      if (isMissing(err)) return 0;
-      throw new StateIoError(key, 'list', err);
+      if (isMissing(err)) return false;
+      throw new StateIoError(key, 'read', err);
     }
-    let highest = 0;
-    for (const name of names) {
-      const match = VERSION_FILE.exec(name);
-      if (match) highest = Math.max(highest, Number(match[1]));
-    }
-    return highest;
   }
 
   /**
    * Publishes `text` as version `version` unless another writer already has: true when ours is in.
-   * The file is complete before its name appears (written to a temp file, then linked).
+   * The file is complete before its name appears (written to a temp file, then linked). The version
+   * KEEP_VERSIONS older is then emptied, by renaming an empty file over it: its name stays taken.
    */
   private async publish(key: string, dir: string, version: number, text: string): Promise<boolean> {
     const temp = join(dir, `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
     let won: boolean;
     try {
       await mkdir(dir, { recursive: true });
-      const handle = await open(temp, 'wx', 0o600);
-      try {
-        await handle.writeFile(text, 'utf8');
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
+      await writeDurably(temp, text);
       try {
         await link(temp, join(dir, `${version}.json`));
         won = true;
@@ -208,7 +217,12 @@ export class FileStateStore implements StateStore {
     if (!won) return false;
     this.seen.set(key, version);
     await this.syncDir(key, dir);
-    if (version > KEEP_VERSIONS) await unlink(join(dir, `${version - KEEP_VERSIONS}.json`)).catch(() => undefined);
+    if (version > KEEP_VERSIONS) {
+      const empty = join(dir, `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
+      // Best effort: a version left unemptied only costs its bytes.
+      await writeFile(empty, '', { mode: 0o600 }).then(() => rename(empty, join(dir, `${version - KEEP_VERSIONS}.json`)))
+        .catch(() => unlink(empty).catch(() => undefined));
+    }
     return true;
   }
 
@@ -227,6 +241,17 @@ export class FileStateStore implements StateStore {
         throw new StateIoError(key, 'sync', err);
       }
     }
+  }
+}
+
+/** A new file (0600: a record may be a refresh token) with `text`, on disk before this resolves. */
+async function writeDurably(file: string, text: string): Promise<void> {
+  const handle = await open(file, 'wx', 0o600);
+  try {
+    await handle.writeFile(text, 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }
 

@@ -76,14 +76,24 @@ type Ctx = ApplyOptions & { suspensions: SuspensionStore; newPassword: () => str
 
 async function runStep(step: Step, ctx: Ctx): Promise<StepOutcome> {
   if (step.action === 'noop') return { step, status: 'skipped' };
-  if (step.kind === 'user' && step.staged) return { step, status: 'staged' };
   try {
     if (step.kind === 'group') await ctx.target.createGroup({ groupName: step.groupName, comments: step.comments });
-    else await runUserStep(step, ctx);
+    else if (step.staged) {
+      // A held suspension waits; the disabled person's name and groups still follow the source.
+      if (step.action === 'suspend') await updateUser(step, ctx);
+      return { step, status: 'staged' };
+    } else await runUserStep(step, ctx);
     return { step, status: 'succeeded' };
   } catch (error) {
     return { step, status: 'failed', failure: describeFailure(error) };
   }
+}
+
+async function updateUser(step: UserStep, ctx: Ctx): Promise<void> {
+  if (step.diff.length > 0) {
+    await ctx.target.replaceUser(step.ramId!, { userName: step.userName, displayName: step.displayName, externalId: step.externalId });
+  }
+  await reconcileGroups(step, ctx.target);
 }
 
 async function runUserStep(step: UserStep, ctx: Ctx): Promise<void> {
@@ -96,13 +106,11 @@ async function runUserStep(step: UserStep, ctx: Ctx): Promise<void> {
       return;
     case 'update':
     case 'restore':
-      if (step.diff.length > 0) await ctx.target.replaceUser(step.ramId!, input);
-      await reconcileGroups(step, ctx.target);
+      await updateUser(step, ctx);
       if (step.action === 'restore') await restoreUser(step, ctx);
       return;
     case 'suspend':
-      if (step.diff.length > 0) await ctx.target.replaceUser(step.ramId!, input);
-      await reconcileGroups(step, ctx.target);
+      await updateUser(step, ctx);
       return suspendUser(step, ctx);
     case 'delete':
       return deleteUser(step, ctx);

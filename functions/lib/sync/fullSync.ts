@@ -54,7 +54,7 @@ export interface FullSyncReport {
  * Plans, and settles the plan with the safeguard (recorded unless a dry run). A source that cannot be
  * listed aborts the plan: it never looks like "everyone left".
  */
-export async function planFullSync(input: FullSyncInput): Promise<Plan> {
+export async function planFullSync(input: FullSyncInput, held = new HeldList(input.state)): Promise<Plan> {
   await checkIdentifierTypes(input.sources, input.state, { record: !input.dryRun });
   const identities: Identity[] = [];
   const departments: Department[] = [];
@@ -80,7 +80,7 @@ export async function planFullSync(input: FullSyncInput): Promise<Plan> {
     conflicts: mapped.conflicts,
   });
   const sources = new Set<string>(input.sources.map((s) => s.name));
-  return new HeldList(input.state).settle(plan, {
+  return held.settle(plan, {
     rules: safeguard, mode: 'all', managed: plan.managed, allowDeletes: input.allowDeletes,
     covered: (externalId) => sources.has(parseExternalId(externalId)?.source ?? ''),
     origin: { path: input.path ?? 'full-sync', runId: input.runId },
@@ -88,7 +88,8 @@ export async function planFullSync(input: FullSyncInput): Promise<Plan> {
 }
 
 export async function runFullSync(run: FullSyncRun): Promise<FullSyncReport> {
-  const plan = await planFullSync(run);
+  const held = new HeldList(run.state);
+  const plan = await planFullSync(run, held);
   run.onPlan?.(plan);
   if (run.dryRun) {
     for (const step of plan.steps) {
@@ -107,7 +108,7 @@ export async function runFullSync(run: FullSyncRun): Promise<FullSyncReport> {
     target: run.target, state: run.state, log: run.log, runId: run.runId,
     concurrency: run.concurrency, onStep: run.onStep,
   });
-  await new HeldList(run.state).afterApply(result.outcomes);
+  await held.afterApply(result.outcomes);
   const { created, deleted } = result.summary;
   await new ManagedCount(run.state).put(plan.managed + created - deleted);
   return { runId: run.runId, dryRun: false, plan, result };

@@ -11,6 +11,9 @@ import type { StepOutcome } from './apply';
 const KEY = 'safeguard/ledger';
 
 export class HeldList {
+  /** Held people the last settled plan applies: afterApply takes those that succeeded off the list. */
+  private releasing = new Set<string>();
+
   constructor(private readonly state: StateStore, private readonly now: () => Date = () => new Date()) {}
 
   /** Everyone held, oldest first. */
@@ -30,6 +33,7 @@ export class HeldList {
     await this.state.update<SafeguardLedger>(KEY, (current) => {
       const s = settlePlan(current, plan, { ...options, now: this.now() });
       settled = s.plan;
+      this.releasing = new Set(s.releasing);
       return s.changed ? s.ledger : undefined;
     });
     return settled;
@@ -37,8 +41,8 @@ export class HeldList {
 
   /** Released steps that were carried out leave the list; a failed one stays, to be released again. */
   async afterApply(outcomes: StepOutcome[]): Promise<void> {
-    const done = outcomes.filter((o) => o.status === 'succeeded' && o.step.kind === 'user')
-      .map((o) => (o.step.kind === 'user' ? o.step.externalId : ''));
+    const done = outcomes.flatMap((o) =>
+      (o.status === 'succeeded' && o.step.kind === 'user' && this.releasing.has(o.step.externalId) ? [o.step.externalId] : []));
     if (done.length === 0) return;
     await this.state.update<SafeguardLedger>(KEY, (current) => {
       if (!current || !done.some((id) => id in current.held)) return undefined;
