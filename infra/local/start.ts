@@ -43,6 +43,7 @@ async function main(): Promise<void> {
   const first = await stack.fullSync({ dryRun: false });
   say(`  ${summaryLine(first.plan)}`);
   if (first.safeguard?.held) say(`  safeguard: ${first.safeguard.reason}`);
+  if (first.safeguard?.heldTotal) say(`  held list: ${first.safeguard.heldTotal} waiting for release (npm run sync -- --held)`);
   if (first.result) say(`  done: ${summaryText(first.result)}`);
   for (const f of first.failures) say(`  failed: ${f.action} ${f.userName ?? f.groupName}: ${f.reason}${f.recommendedAction ? ` → ${f.recommendedAction}` : ''}`);
 

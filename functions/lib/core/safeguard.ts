@@ -130,19 +130,19 @@ export function settlePlan(before: SafeguardLedger | undefined, plan: Plan, o: S
   const pending = deprovisions.filter((s) => !released(s.externalId)).sort((a, b) => compare(a.externalId, b.externalId));
   let count = Object.keys(spent).length;
   if (o.mode === 'all') {
-    // Someone already counted in the window was decided before (a repeated run): they pass.
+    // Someone already counted in the window (a repeated run) does not count twice.
     const fresh = pending.filter((s) => !(s.externalId in spent));
     const total = count + fresh.length;
     const reason = trip ?? (exceeds(total) ? overReason(total) : undefined);
-    for (const s of reason ? fresh : []) staged.set(s.externalId, { reason: reason! });
+    for (const s of reason ? pending : []) staged.set(s.externalId, { reason: reason! });
     for (const s of reason ? [] : fresh) spent[s.externalId] = now;
     changed ||= !reason && fresh.length > 0;
   } else {
     for (const s of pending) {
       const earlier = held[s.externalId];
-      if (s.externalId in spent) continue; // counted when first applied (a retried or repeated push)
-      else if (earlier && staysHeld(earlier)) staged.set(s.externalId, { reason: earlier.reason });
+      if (earlier && staysHeld(earlier)) staged.set(s.externalId, { reason: earlier.reason });
       else if (trip) staged.set(s.externalId, { reason: trip });
+      else if (s.externalId in spent) continue; // counted when first applied (a retried or repeated push)
       else if (exceeds(count + 1)) {
         trip = overReason(count + 1);
         staged.set(s.externalId, { reason: trip });

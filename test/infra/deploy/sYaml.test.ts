@@ -132,7 +132,7 @@ describe('s.yaml', () => {
       const vars = env(spec, name);
       expect(vars).toMatchObject({ RAM_OAUTH_CLIENT_ID: 'client-id-sentinel', RAM_OAUTH_CLIENT_SECRET: 'client-secret-sentinel', DEPROVISION_DELETED: '' });
       for (const key of ['RAM_SCIM_URL', 'RAM_OAUTH_TOKEN_URL', 'RAM_OAUTH_GRANT', 'RAM_OPENAPI_ENDPOINT', 'DIRECTORY_FILE', 'LOG_LEVEL',
-        'SYNC_USERNAME_TEMPLATES', 'SYNC_STATUSES', 'SYNC_GROUP_RULES', 'DEPROVISION_DISABLED', 'SAFEGUARD_MAX_DELETES', 'SAFEGUARD_MAX_DELETE_PERCENT']) {
+        'SYNC_USERNAME_TEMPLATES', 'SYNC_STATUSES', 'SYNC_GROUP_RULES', 'DEPROVISION_DISABLED', 'SAFEGUARD_MAX_DELETES', 'SAFEGUARD_MAX_DELETE_PERCENT', 'SAFEGUARD_WINDOW_MINUTES']) {
         expect({ key, value: vars[key] }).toEqual({ key, value: '' });
       }
     }
