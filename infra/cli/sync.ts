@@ -7,7 +7,9 @@
  *   npm run sync -- --json                the plan (and result) as JSON on stdout
  *   npm run sync -- --held [--json]       who the safeguard holds, since when, and why
  *   npm run sync -- --release ID… | all   apply their deprovisions now
- *   … --held / --release … --remote       the same against the deployed system (invokes full-sync)
+ *   npm run sync -- --migrate-ids lark    re-link every RAM user of the source to the configured kind of id
+ *                                         (LARK_USER_ID_TYPE changed), then record it; --dry-run, --json
+ *   … --held / --release / --migrate-ids … --remote   the same against the deployed system (invokes full-sync)
  * With no RAM credentials configured it targets the local RAM emulator.
  */
 import { randomUUID } from 'node:crypto';
@@ -21,6 +23,7 @@ import { FileStateStore } from '../../functions/lib/state/FileStateStore';
 import type { ApplySummary } from '../../functions/lib/sync/apply';
 import { runFullSync } from '../../functions/lib/sync/fullSync';
 import { HeldList } from '../../functions/lib/sync/heldList';
+import { type MigrationReport, migrateIdentifiers } from '../../functions/lib/sync/migrateIds';
 import { type ReleaseResult, releaseHeld } from '../../functions/lib/sync/release';
 import { REPO_ROOT, openLocalRuntime } from '../local/runtime';
 import { invokeRemote, remoteFromEnv } from './remote';
@@ -29,56 +32,89 @@ const USAGE = [
   'usage: npm run sync -- [--dry-run] [--source NAME]... [--allow-deletes [N]] [--json] [--all]',
   '       npm run sync -- --held [--json] [--remote]',
   '       npm run sync -- --release EXTERNAL_ID... | all [--json] [--remote]',
+  '       npm run sync -- --migrate-ids SOURCE [--dry-run] [--json] [--remote]',
 ].join('\n');
 
 export interface SyncArgs {
-  mode: 'sync' | 'held' | 'release';
+  mode: 'sync' | 'held' | 'release' | 'migrate-ids';
   dryRun: boolean;
   sources?: string[];
   allowDeletes?: number | boolean;
   /** For `release`: externalIds, or all. */
   release?: string[] | 'all';
+  /** For `migrate-ids`: the source whose people are re-linked. */
+  migrateIds?: string;
   remote: boolean;
   json: boolean;
   all: boolean;
   help: boolean;
 }
 
+/** The flags each mode takes; any other is refused rather than silently ignored. */
+const MODE_FLAGS = {
+  sync: ['dry-run', 'source', 'allow-deletes', 'json', 'all'],
+  held: ['json', 'remote'],
+  release: ['json', 'remote'],
+  'migrate-ids': ['dry-run', 'json', 'remote'],
+} as const;
+
 export function parseSyncArgs(argv: string[]): SyncArgs {
   const { values, positionals } = parseArgs({
     args: argv,
     options: {
-      'dry-run': { type: 'boolean', default: false },
+      'dry-run': { type: 'boolean' },
       source: { type: 'string', multiple: true },
       'allow-deletes': { type: 'string' },
-      json: { type: 'boolean', default: false },
-      all: { type: 'boolean', default: false },
-      held: { type: 'boolean', default: false },
-      release: { type: 'boolean', default: false },
-      remote: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
+      json: { type: 'boolean' },
+      all: { type: 'boolean' },
+      held: { type: 'boolean' },
+      release: { type: 'boolean' },
+      remote: { type: 'boolean' },
+      'migrate-ids': { type: 'string' },
+      help: { type: 'boolean' },
     },
     allowPositionals: true,
   });
-  // `--allow-deletes` alone releases any count; with N, at most N.
-  const raw = values['allow-deletes'];
-  let allowDeletes: number | boolean | undefined;
-  if (raw !== undefined) {
-    allowDeletes = raw === '' || raw === 'all' ? true : Number(raw);
-    if (typeof allowDeletes === 'number' && !(Number.isInteger(allowDeletes) && allowDeletes >= 0)) {
-      throw new Error(`--allow-deletes ${raw}: expected a whole number of deprovisions, or nothing for all`);
+  const modes = [values.held && 'held', values.release && 'release', values['migrate-ids'] !== undefined && 'migrate-ids']
+    .filter((m): m is 'held' | 'release' | 'migrate-ids' => Boolean(m));
+  if (modes.length > 1) throw new Error(`--${modes[0]} and --${modes[1]}: choose one`);
+  const mode = modes[0] ?? 'sync';
+  const allowed: readonly string[] = MODE_FLAGS[mode];
+  for (const flag of ['dry-run', 'source', 'allow-deletes', 'json', 'all', 'remote'] as const) {
+    if (values[flag] !== undefined && !allowed.includes(flag)) {
+      throw new Error(mode === 'sync' ? `--${flag} works with --held, --release or --migrate-ids (a full sync runs remotely with: s invoke full-sync)`
+        : `--${flag} does not apply to --${mode}`);
     }
   }
-  const mode = values.release ? 'release' : values.held ? 'held' : 'sync';
-  if (values.held && values.release) throw new Error('--held and --release: choose one');
   if (mode !== 'release' && positionals.length > 0) throw new Error(`unexpected argument ${positionals[0]}`);
-  if (mode === 'release' && positionals.length === 0) throw new Error('--release needs the externalIds to release (see --held), or all');
-  if (values.remote && mode === 'sync') throw new Error('--remote works with --held and --release (a full sync runs with: s invoke full-sync)');
-  const release = mode !== 'release' ? undefined : positionals.includes('all') ? 'all' as const : positionals;
   return {
-    mode, dryRun: values['dry-run'], sources: values.source, allowDeletes, release, remote: values.remote,
-    json: values.json, all: values.all, help: values.help,
+    mode, dryRun: values['dry-run'] ?? false, sources: values.source, allowDeletes: allowDeletesOf(values['allow-deletes']),
+    ...(mode === 'release' && { release: releaseOf(positionals) }),
+    ...(mode === 'migrate-ids' && { migrateIds: migrateSourceOf(values['migrate-ids']!) }),
+    remote: values.remote ?? false, json: values.json ?? false, all: values.all ?? false, help: values.help ?? false,
   };
+}
+
+/** `--allow-deletes` alone (or `all`) releases any count; with N, at most N. */
+function allowDeletesOf(raw: string | undefined): number | boolean | undefined {
+  if (raw === undefined) return undefined;
+  if (raw === '' || raw === 'all') return true;
+  if (!/^\d+$/.test(raw)) throw new Error(`--allow-deletes ${raw}: expected a whole number of deprovisions, or nothing for all`);
+  return Number(raw);
+}
+
+function releaseOf(ids: string[]): string[] | 'all' {
+  if (ids.length === 0) throw new Error('--release needs the externalIds to release (see --held), or all');
+  if (ids.includes('all')) {
+    if (ids.length > 1) throw new Error('--release all releases everyone: give it alone, or give externalIds without it');
+    return 'all';
+  }
+  return [...new Set(ids)];
+}
+
+function migrateSourceOf(source: string): string {
+  if (!source || source.startsWith('--')) throw new Error('--migrate-ids needs the source whose ids changed, e.g. --migrate-ids lark');
+  return source;
 }
 
 /** Lets `--allow-deletes` stand without a value before another flag or at the end. */
@@ -106,6 +142,7 @@ async function main(): Promise<number> {
   }
   if (args.mode === 'held') return showHeld(args);
   if (args.mode === 'release') return release(args);
+  if (args.mode === 'migrate-ids') return migrateIds(args);
   return sync(args);
 }
 
@@ -191,6 +228,49 @@ async function release(args: SyncArgs): Promise<number> {
     console.log(logNote);
   }
   return result.summary.failed > 0 || result.unknown.length > 0 ? 1 : 0;
+}
+
+/** Re-links the source's RAM users to the configured kind of id (locally, or --remote); one line per person. */
+async function migrateIds(args: SyncArgs): Promise<number> {
+  const say = (line: string) => (args.json ? console.error(line) : console.log(line));
+  let report: MigrationReport;
+  let logNote: string;
+  if (args.remote) {
+    report = (await invokeRemote(remoteFromEnv(process.env), { migrateIds: args.migrateIds, dryRun: args.dryRun })) as MigrationReport;
+    logNote = 'provisioning log: in the deployed function\'s log store (runId above)';
+  } else {
+    const runtime = await openLocalRuntime(process.env);
+    const runId = randomUUID();
+    const logFile = path.join(runtime.stateDir, 'logs', `migrate-ids-${runId}.jsonl`);
+    const log = provisioningLog(logFile);
+    try {
+      for (const note of runtime.notes) say(note);
+      report = await migrateIdentifiers(runtime, args.migrateIds!, { runId, log: log.write, dryRun: args.dryRun });
+    } finally {
+      await log.close();
+      await runtime.close();
+    }
+    logNote = `provisioning log: ${path.relative(process.cwd(), logFile)}`;
+  }
+  if (args.json) console.log(JSON.stringify(report, null, 2));
+  if (report.from === report.to) {
+    say(`${report.source}: people are already linked by ${report.to}; nothing to migrate`);
+    return 0;
+  }
+  for (const p of report.people) {
+    say(`${p.status.padEnd(9)} ${p.userName} (${p.newExternalId ?? p.externalId}): ${p.reason}` +
+      `${p.recommendedAction ? ` → ${p.recommendedAction}` : ''}`);
+  }
+  for (const f of report.failed.filter((x) => !report.people.some((p) => p.externalId === x.externalId))) {
+    say(`failed    ${f.userName} (${f.externalId}): ${f.reason}${f.recommendedAction ? ` → ${f.recommendedAction}` : ''}`);
+  }
+  say(`${args.dryRun ? 'dry run' : 'migrate-ids'} ${report.runId}: ${report.source} ${report.from} → ${report.to}: ` +
+    `${args.dryRun ? 'would re-link' : 're-linked'} ${report.relinked}, unchanged ${report.unchanged}, failed ${report.failed.length}`);
+  say(args.dryRun ? 'nothing was changed'
+    : report.recorded ? `${report.to} is recorded for ${report.source}: push and full-sync plan again`
+      : `the migration to ${report.to} is in progress, so push and full-sync keep refusing to plan: fix the failures, then run this again`);
+  say(logNote);
+  return report.failed.length > 0 ? 1 : 0;
 }
 
 function localStateDir(): string {

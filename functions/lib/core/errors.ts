@@ -79,12 +79,22 @@ export class IdentifierTypeChangedError extends Error {
   readonly reason: string;
   readonly recommendedAction: string;
 
-  constructor(readonly source: string, readonly recorded: { type: string; since: string }, readonly configured: string, variable?: string) {
+  constructor(
+    readonly source: string, readonly recorded: { type: string; since: string; migratingTo?: string }, readonly configured: string,
+    variable?: string,
+  ) {
     const setting = variable ? `${variable}=${configured}` : `ids of type ${configured}`;
-    const reason = `${source} is configured with ${setting}, but its people were first synced by ${recorded.type} ` +
-      `(since ${recorded.since}): every person would look new and every RAM user gone, so nothing was planned`;
-    const recommendedAction = `set ${variable ?? 'the id type'} back to ${recorded.type}; to move to ${configured}, ` +
-      `run \`npm run sync -- --migrate-ids ${source}\`, which re-links every RAM user to the new id (README, "Changing the id type")`;
+    const command = `\`npm run sync -- --migrate-ids ${source}\``;
+    const reason = recorded.migratingTo
+      ? `${source}'s migration from ${recorded.type} to ${recorded.migratingTo} is half done (some RAM users are linked by each): ` +
+        'nothing was planned'
+      : `${source} is configured with ${setting}, but its people were first synced by ${recorded.type} ` +
+        `(since ${recorded.since}): every person would look new and every RAM user gone, so nothing was planned`;
+    const recommendedAction = recorded.migratingTo
+      ? `finish it: with ${variable ?? 'the id type'}=${recorded.migratingTo} run ${command} again (or, with ${recorded.type}, ` +
+        'the same command takes everyone back)'
+      : `set ${variable ?? 'the id type'} back to ${recorded.type}; to move to ${configured}, run ${command}, ` +
+        'which re-links every RAM user to the new id (README, "Changing the id type")';
     super(`${reason}. ${recommendedAction}`);
     this.name = 'IdentifierTypeChangedError';
     this.reason = reason;

@@ -33,6 +33,17 @@ export interface Source {
   getDepartment(sourceId: string): Promise<Department | undefined>;
   listUsers(): AsyncIterable<Identity>;
   listDepartments(): AsyncIterable<Department>;
+  /**
+   * The person's id of kind `to`, looked up by their id of kind `from` (kinds as in `identifier.type`),
+   * for re-linking RAM users when the configured kind changes. `undefined` only on the source's
+   * documented "no such user"; outside the app's scope is a `NotVisibleError`; an answer without the
+   * `to` id (a field scope not granted) is a final error naming what to grant. Only sources whose
+   * people carry several kinds of id have it (Lark).
+   *
+   * @example
+   * await lark.translateId('on_7f3a…', 'union_id', 'open_id'); // 'ou_91c2…'
+   */
+  translateId?(sourceId: string, from: string, to: string): Promise<string | undefined>;
   /** Releases what the source holds between invocations (AD's LDAP connection); the next call reopens. */
   close?(): Promise<void>;
 }

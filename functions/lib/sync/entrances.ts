@@ -13,6 +13,7 @@ import type { StepFailure } from './failure';
 import { runFullSync } from './fullSync';
 import { HeldList } from './heldList';
 import type { FullSyncInvocation, FullSyncRequest } from './messages';
+import { type MigrationReport, migrateIdentifiers } from './migrateIds';
 import { type ReleaseResult, releaseHeld } from './release';
 
 /** Some changes failed in a way a retry can fix: FC retries the whole batch (safe: it is level-based). */
@@ -88,16 +89,19 @@ export interface HeldListResult {
 
 /**
  * What `full-sync` does with its event: `{"held": true}` answers the held list, `{"release": [...]}`
- * (or `"all"`) releases it, anything else is a full sync request.
+ * (or `"all"`) releases it, `{"migrateIds": "lark"}` re-links a source's RAM users to its configured
+ * kind of id, anything else is a full sync request.
  */
 export async function fullSyncInvocation(
   engine: EngineEnvironment, invocation: FullSyncInvocation, run: { runId: string; log: ProvisioningLog },
-): Promise<FullSyncResult | HeldListResult | ReleaseResult> {
+): Promise<FullSyncResult | HeldListResult | ReleaseResult | MigrationReport> {
   switch (invocation.kind) {
     case 'held':
       return { held: await new HeldList(engine.state).entries() };
     case 'release':
       return closingSources(engine, () => releaseHeld(engine, invocation.release, run));
+    case 'migrate-ids':
+      return closingSources(engine, () => migrateIdentifiers(engine, invocation.source, { ...run, dryRun: invocation.dryRun }));
     case 'sync':
       return fullSync(engine, invocation.request, run);
   }

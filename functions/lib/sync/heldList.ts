@@ -8,7 +8,8 @@ import type { StateStore } from '../core/ports';
 import { type HeldEntry, type SafeguardLedger, type SettleOptions, settlePlan } from '../core/safeguard';
 import type { StepOutcome } from './apply';
 
-const KEY = 'safeguard/ledger';
+/** The ledger's state key; changed only with `update`. */
+export const LEDGER_KEY = 'safeguard/ledger';
 
 export class HeldList {
   /** Held people the last settled plan applies: afterApply takes those that succeeded off the list. */
@@ -18,7 +19,7 @@ export class HeldList {
 
   /** Everyone held, oldest first. */
   async entries(): Promise<HeldEntry[]> {
-    const ledger = await this.state.get<SafeguardLedger>(KEY);
+    const ledger = await this.state.get<SafeguardLedger>(LEDGER_KEY);
     return Object.values(ledger?.held ?? {}).sort((a, b) => compare(a.since, b.since) || compare(a.externalId, b.externalId));
   }
 
@@ -28,9 +29,9 @@ export class HeldList {
    * reads: its plan shows what would be staged.
    */
   async settle(plan: Plan, options: Omit<SettleOptions, 'now'>, dryRun = false): Promise<Plan> {
-    if (dryRun) return settlePlan(await this.state.get<SafeguardLedger>(KEY), plan, { ...options, now: this.now() }).plan;
+    if (dryRun) return settlePlan(await this.state.get<SafeguardLedger>(LEDGER_KEY), plan, { ...options, now: this.now() }).plan;
     let settled: Plan = plan;
-    await this.state.update<SafeguardLedger>(KEY, (current) => {
+    await this.state.update<SafeguardLedger>(LEDGER_KEY, (current) => {
       const s = settlePlan(current, plan, { ...options, now: this.now() });
       settled = s.plan;
       this.releasing = new Set(s.releasing);
@@ -44,7 +45,7 @@ export class HeldList {
     const done = outcomes.flatMap((o) =>
       (o.status === 'succeeded' && o.step.kind === 'user' && this.releasing.has(o.step.externalId) ? [o.step.externalId] : []));
     if (done.length === 0) return;
-    await this.state.update<SafeguardLedger>(KEY, (current) => {
+    await this.state.update<SafeguardLedger>(LEDGER_KEY, (current) => {
       if (!current || !done.some((id) => id in current.held)) return undefined;
       const held = { ...current.held };
       for (const id of done) delete held[id];

@@ -2,7 +2,8 @@
  * Which kind of person id each source was first synced with. Switching it (Lark's LARK_USER_ID_TYPE
  * from union_id to open_id) changes every externalId at once: each person would look new and each
  * RAM user gone, so the safeguard would hold the deletions and the creates would duplicate everyone.
- * A run configured with another kind therefore stops before planning and says how to migrate.
+ * A run configured with another kind therefore stops before planning and says how to migrate, and so
+ * does every run while a migration is half done (some people linked by each kind).
  */
 import { IdentifierTypeChangedError } from '../core/errors';
 import type { SourceName } from '../core/model';
@@ -11,6 +12,8 @@ import type { Source, StateStore } from '../core/ports';
 export interface IdentifierRecord {
   type: string;
   since: string;
+  /** Set while a migration to this kind has re-linked some people but not all: nothing plans then. */
+  migratingTo?: string;
 }
 
 export const identifierKey = (source: SourceName) => `source/${source}/identifier`;
@@ -27,7 +30,7 @@ export async function checkIdentifierTypes(sources: Source[], state: StateStore,
       if (options.record) await state.put<IdentifierRecord>(identifierKey(source.name), { type: source.identifier.type, since: new Date().toISOString() });
       continue;
     }
-    if (recorded.type !== source.identifier.type) {
+    if (recorded.migratingTo !== undefined || recorded.type !== source.identifier.type) {
       throw new IdentifierTypeChangedError(source.name, recorded, source.identifier.type, source.identifier.variable);
     }
   }

@@ -45,18 +45,30 @@ const releaseRequest = z.object({
   release: z.union([z.literal('all'), z.array(z.string().min(1)).min(1)]),
 }).strict();
 
-/** What `full-sync` may be invoked with: a sync (the default), the held list, or a release. */
+/** `{ "migrateIds": "lark", "dryRun": true|false }`: re-link a source's RAM users to its configured kind of id. */
+const migrateRequest = z.object({
+  migrateIds: z.enum(SOURCE_NAMES),
+  dryRun: z.boolean().default(true),
+}).strict();
+
+/** What `full-sync` may be invoked with: a sync (the default), the held list, a release, or an id migration. */
 export type FullSyncInvocation =
   | { kind: 'sync'; request: FullSyncRequest }
   | { kind: 'held' }
-  | { kind: 'release'; release: string[] | 'all' };
+  | { kind: 'release'; release: string[] | 'all' }
+  | { kind: 'migrate-ids'; source: (typeof SOURCE_NAMES)[number]; dryRun: boolean };
 
 export function parseFullSyncInvocation(raw: unknown): FullSyncInvocation {
   const value = raw ?? {};
-  if (typeof value === 'object' && value !== null && 'held' in value) {
+  const has = (key: string) => typeof value === 'object' && value !== null && key in value;
+  if (has('held')) {
     heldRequest.parse(value);
     return { kind: 'held' };
   }
-  if (typeof value === 'object' && value !== null && 'release' in value) return { kind: 'release', release: releaseRequest.parse(value).release };
+  if (has('release')) return { kind: 'release', release: releaseRequest.parse(value).release };
+  if (has('migrateIds')) {
+    const request = migrateRequest.parse(value);
+    return { kind: 'migrate-ids', source: request.migrateIds, dryRun: request.dryRun };
+  }
   return { kind: 'sync', request: parseFullSyncRequest(value) };
 }

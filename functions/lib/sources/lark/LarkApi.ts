@@ -7,7 +7,7 @@
 import { NotVisibleError } from '../../core/errors';
 import { realSleep } from '../../core/retryPolicy';
 import type { LarkSourceConfig } from './config';
-import { DEPARTMENT_ID_TYPE, LARK_CODES, ROOT_DEPARTMENT_ID, WIDEN_CONTACT_SCOPE } from './constants';
+import { DEPARTMENT_ID_TYPE, LARK_CODES, type LarkUserIdType, ROOT_DEPARTMENT_ID, WIDEN_CONTACT_SCOPE } from './constants';
 import { LarkApiError } from './errors';
 import { type LarkAnswer, type Outcome, exchange } from './http';
 import { AccessTokenCache } from '../accessToken';
@@ -62,11 +62,12 @@ export class LarkApi {
   /**
    * The user, or undefined when Lark says there is no such user. Outside the app's contact scope
    * (41050) is a `NotVisibleError`: Lark hides the person, which does not mean they left.
+   * `idType` names the kind of `id` (default the configured one); every id the app may see comes back.
    */
-  async getUser(id: string): Promise<LarkUser | undefined> {
+  async getUser(id: string, idType: LarkUserIdType = this.config.userIdType): Promise<LarkUser | undefined> {
     const data = await this.call({
       method: 'GET', label: 'GET /contact/v3/users/:user_id', path: `/contact/v3/users/${encodeURIComponent(id)}`,
-      query: this.idTypes(), absent: LARK_CODES.userAbsent, notVisible: { kind: 'user', id, codes: LARK_CODES.userNotVisible },
+      query: this.idTypes(idType), absent: LARK_CODES.userAbsent, notVisible: { kind: 'user', id, codes: LARK_CODES.userNotVisible },
     });
     return data ? (data.user as LarkUser | undefined) : undefined;
   }
@@ -98,8 +99,8 @@ export class LarkApi {
     });
   }
 
-  private idTypes(): Record<string, string> {
-    return { user_id_type: this.config.userIdType, department_id_type: DEPARTMENT_ID_TYPE };
+  private idTypes(userIdType: LarkUserIdType = this.config.userIdType): Record<string, string> {
+    return { user_id_type: userIdType, department_id_type: DEPARTMENT_ID_TYPE };
   }
 
   private async *pages<T>(call: Call): AsyncIterable<T> {

@@ -5,7 +5,7 @@
 import type { Department, Identity } from '../../core/model';
 import type { Source } from '../../core/ports';
 import type { LarkSourceConfig } from './config';
-import { LARK_USER_DELETION_EVENTS, ROOT_DEPARTMENT_ID } from './constants';
+import { LARK_USER_DELETION_EVENTS, LARK_USER_ID_TYPES, type LarkUserIdType, ROOT_DEPARTMENT_ID } from './constants';
 import { LarkApiError } from './errors';
 import { LarkApi, type LarkApiOptions } from './LarkApi';
 import { toDepartment, toIdentity, hasLeft } from './mapping';
@@ -22,6 +22,19 @@ export class LarkSource implements Source {
   async getUser(sourceId: string): Promise<Identity | undefined> {
     const user = await this.api.getUser(sourceId);
     return user ? toIdentity(user, this.config.userIdType, sourceId) : undefined;
+  }
+
+  /**
+   * The person's `to` id, looked up by their `from` id: one `GET /contact/v3/users/:user_id` with
+   * `user_id_type=<from>`, whose answer carries every id the app may see. People who resigned are
+   * still answered, so their RAM users (held, or not yet deprovisioned) follow too.
+   */
+  async translateId(sourceId: string, from: string, to: string): Promise<string | undefined> {
+    const user = await this.api.getUser(sourceId, idType(from));
+    if (!user) return undefined;
+    const id = user[idType(to)]?.trim();
+    if (!id) throw missingId(`answered user ${sourceId}`, idType(to));
+    return id;
   }
 
   async getDepartment(sourceId: string): Promise<Department | undefined> {
@@ -45,19 +58,27 @@ export class LarkSource implements Source {
       for await (const user of this.api.usersInDepartment(departmentId)) {
         if (hasLeft(user)) continue;
         const identity = toIdentity(user, this.config.userIdType);
-        if (!identity) {
-          // Listing without the person's id would silently drop them, and full-sync would deprovision them.
-          throw new LarkApiError(
-            `Lark listed a user without ${this.config.userIdType}; grant the app the field scope for it (user_id: contact:user.employee_id:readonly)`,
-            { retryable: false },
-          );
-        }
+        // Listing without the person's id would silently drop them, and full-sync would deprovision them.
+        if (!identity) throw missingId('listed a user', this.config.userIdType);
         if (seen.has(identity.sourceId)) continue;
         seen.add(identity.sourceId);
         yield identity;
       }
     }
   }
+}
+
+function idType(type: string): LarkUserIdType {
+  if ((LARK_USER_ID_TYPES as readonly string[]).includes(type)) return type as LarkUserIdType;
+  throw new LarkApiError(`${type} is not a Lark id type (expected one of ${LARK_USER_ID_TYPES.join(', ')})`, { retryable: false });
+}
+
+/** Lark leaves out an id whose field scope the app lacks; only user_id has one. */
+function missingId(what: string, type: LarkUserIdType): LarkApiError {
+  return new LarkApiError(
+    `Lark ${what} without ${type}; grant the app the field scope for it (user_id: contact:user.employee_id:readonly)`,
+    { retryable: false },
+  );
 }
 
 /**

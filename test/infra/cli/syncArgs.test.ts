@@ -1,0 +1,105 @@
+/**
+ * `npm run sync`'s arguments: a sync (the default), `--held`, or `--release ID… | all`, each with
+ * what it may be combined with. `main()` has already given a bare `--allow-deletes` its '' value.
+ */
+import { parseSyncArgs } from '../../../infra/cli/sync';
+
+const defaults = {
+  mode: 'sync', dryRun: false, sources: undefined, allowDeletes: undefined, release: undefined,
+  remote: false, json: false, all: false, help: false,
+};
+
+describe('parseSyncArgs', () => {
+  describe('a sync', () => {
+    it('applies every source with nothing given', () => {
+      expect(parseSyncArgs([])).toEqual(defaults);
+    });
+
+    it('takes --dry-run, repeated --source, --json and --all', () => {
+      expect(parseSyncArgs(['--dry-run', '--source', 'file', '--source', 'ad', '--json', '--all']))
+        .toEqual({ ...defaults, dryRun: true, sources: ['file', 'ad'], json: true, all: true });
+    });
+
+    it.each([
+      ['--allow-deletes 25: at most that many', ['--allow-deletes', '25'], 25],
+      ['--allow-deletes=3', ['--allow-deletes=3'], 3],
+      ['--allow-deletes 0: none', ['--allow-deletes', '0'], 0],
+      ['a bare --allow-deletes (normalized to \'\'): any count', ['--allow-deletes', ''], true],
+      ['--allow-deletes all: any count', ['--allow-deletes', 'all'], true],
+    ])('%s', (_name, argv, allowDeletes) => {
+      expect(parseSyncArgs(argv)).toEqual({ ...defaults, allowDeletes });
+    });
+
+    it('keeps a bare --allow-deletes alongside other flags', () => {
+      expect(parseSyncArgs(['--allow-deletes', '', '--json'])).toEqual({ ...defaults, allowDeletes: true, json: true });
+    });
+
+    it('answers --help', () => {
+      expect(parseSyncArgs(['--help'])).toEqual({ ...defaults, help: true });
+    });
+  });
+
+  describe('the held list', () => {
+    it('is --held, locally by default', () => {
+      expect(parseSyncArgs(['--held'])).toEqual({ ...defaults, mode: 'held' });
+    });
+
+    it('takes --json and --remote', () => {
+      expect(parseSyncArgs(['--held', '--json', '--remote'])).toEqual({ ...defaults, mode: 'held', json: true, remote: true });
+    });
+  });
+
+  describe('a release', () => {
+    it('names each externalId once', () => {
+      expect(parseSyncArgs(['--release', 'file:e1', 'file:e1', 'file:e2'])).toMatchObject({ release: ['file:e1', 'file:e2'] });
+    });
+
+    it('names the externalIds to release, in the order given', () => {
+      expect(parseSyncArgs(['--release', 'file:e1001', 'file:e1002']))
+        .toEqual({ ...defaults, mode: 'release', release: ['file:e1001', 'file:e1002'] });
+    });
+
+    it('takes the ids before or after the flag', () => {
+      expect(parseSyncArgs(['file:e1001', '--release'])).toEqual({ ...defaults, mode: 'release', release: ['file:e1001'] });
+    });
+
+    it('is everyone with all', () => {
+      expect(parseSyncArgs(['--release', 'all'])).toEqual({ ...defaults, mode: 'release', release: 'all' });
+    });
+
+    it('takes --json and --remote', () => {
+      expect(parseSyncArgs(['--release', 'all', '--remote', '--json']))
+        .toEqual({ ...defaults, mode: 'release', release: 'all', remote: true, json: true });
+      expect(parseSyncArgs(['--remote', '--release', 'dingtalk:u1']))
+        .toEqual({ ...defaults, mode: 'release', release: ['dingtalk:u1'], remote: true });
+    });
+  });
+
+  describe('refuses', () => {
+    it.each([
+      ['--held with --release', ['--held', '--release', 'all'], /--held and --release: choose one/],
+      ['--release with the flags the other way round', ['--release', 'file:e1001', '--held'], /choose one/],
+      ['--release without ids', ['--release'], /--release needs the externalIds to release \(see --held\), or all/],
+      ['--release without ids, even with --remote', ['--release', '--remote'], /--release needs the externalIds/],
+      ['an id without --release', ['file:e1001'], /unexpected argument file:e1001/],
+      ['an id with --held', ['--held', 'file:e1001'], /unexpected argument file:e1001/],
+      ['all without --release', ['all'], /unexpected argument all/],
+      ['--remote on a sync', ['--remote'], /--remote works with --held, --release or --migrate-ids/],
+      ['--remote on a dry run', ['--dry-run', '--remote'], /--remote works with --held, --release or --migrate-ids/],
+      ['a preview of a release (it would really release)', ['--release', 'all', '--dry-run'], /--dry-run does not apply to --release/],
+      ['all mixed with ids (it would widen the release)', ['--release', 'file:e1001', 'all'], /--release all releases everyone: give it alone/],
+      ['--source on a release (a release is not limited by source)', ['--release', 'all', '--source', 'file'], /--source does not apply to --release/],
+      ['--allow-deletes on --held', ['--held', '--allow-deletes', '3'], /--allow-deletes does not apply to --held/],
+      ['--all on --held', ['--held', '--all'], /--all does not apply to --held/],
+      ['--allow-deletes in another notation', ['--allow-deletes', '1e2'], /--allow-deletes 1e2: expected a whole number/],
+      ['--allow-deletes blank', ['--allow-deletes', ' '], /expected a whole number/],
+      ['--allow-deletes with a word', ['--allow-deletes', 'some'], /--allow-deletes some: expected a whole number/],
+      ['--allow-deletes with a fraction', ['--allow-deletes', '2.5'], /--allow-deletes 2\.5: expected a whole number/],
+      ['--allow-deletes with a negative number', ['--allow-deletes=-1'], /--allow-deletes -1: expected a whole number/],
+      ['an unknown flag', ['--relase', 'all'], /--relase/],
+      ['a value for a boolean flag', ['--held=yes'], /--held/],
+    ])('%s', (_name, argv, message) => {
+      expect(() => parseSyncArgs(argv)).toThrow(message);
+    });
+  });
+});
