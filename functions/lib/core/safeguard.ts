@@ -171,7 +171,8 @@ export function settlePlan(before: SafeguardLedger | undefined, plan: Plan, o: S
     const step = byId.get(externalId)!;
     const earlier = held[externalId];
     held[externalId] = earlier
-      ? { ...earlier, lastSeen: now, userName: step.userName }
+      // Still staged: the same entry (since, path, why), with what the step is now (suspend became delete).
+      ? { ...earlier, lastSeen: now, userName: step.userName, action: step.action as HeldEntry['action'], stepReason: step.reason }
       : {
         externalId, source: step.source, userName: step.userName, action: step.action as HeldEntry['action'],
         since: now, lastSeen: now, path: o.origin.path, runId: o.origin.runId,

@@ -1,6 +1,7 @@
 /**
  * The use cases behind the functions, free of FC: `push` applies a queue batch, `full-sync` runs the
- * one-click push, answers the held list or releases it. Handlers only decode, call one of these, and encode.
+ * one-click push, answers the held list, releases it, or migrates a source's ids. Handlers only
+ * decode, call one of these, and encode.
  */
 import type { ChangeBatch } from '../core/model';
 import type { PlanSummary, SafeguardVerdict } from '../core/plan';
@@ -126,11 +127,11 @@ export class UnknownSourceError extends Error {
 }
 
 /** People who could not be read, as failures of a `read` step. */
-export function unreadFailures(unread: UnreadChange[]): FailureReport[] {
+function unreadFailures(unread: UnreadChange[]): FailureReport[] {
   return unread.map((u) => ({ ...u.failure, action: 'read', externalId: u.externalId }));
 }
 
-export function failuresOf(outcomes: StepOutcome[]): FailureReport[] {
+function failuresOf(outcomes: StepOutcome[]): FailureReport[] {
   return outcomes.filter((o) => o.status === 'failed' && o.failure).map(({ step, failure }) => ({
     ...failure!,
     action: step.action,
