@@ -23,9 +23,9 @@ import { FileStateStore } from '../../functions/lib/state/FileStateStore';
 import type { ApplySummary } from '../../functions/lib/sync/apply';
 import { runFullSync } from '../../functions/lib/sync/fullSync';
 import { HeldList } from '../../functions/lib/sync/heldList';
-import { type MigrationReport, migrateIdentifiers } from '../../functions/lib/sync/migrateIds';
-import { type ReleaseResult, releaseHeld } from '../../functions/lib/sync/release';
-import { REPO_ROOT, openLocalRuntime } from '../local/runtime';
+import { migrateIdentifiers } from '../../functions/lib/sync/migrateIds';
+import { releaseHeld } from '../../functions/lib/sync/release';
+import { type LocalRuntime, REPO_ROOT, openLocalRuntime } from '../local/runtime';
 import { invokeRemote, remoteFromEnv } from './remote';
 
 const USAGE = [
@@ -197,25 +197,8 @@ async function showHeld(args: SyncArgs): Promise<number> {
 }
 
 async function release(args: SyncArgs): Promise<number> {
-  let result: ReleaseResult;
-  let logNote = '';
-  if (args.remote) {
-    result = (await invokeRemote(remoteFromEnv(process.env), { release: args.release })) as ReleaseResult;
-    logNote = 'provisioning log: in the deployed function\'s log store (runId above)';
-  } else {
-    const runtime = await openLocalRuntime(process.env);
-    const runId = randomUUID();
-    const logFile = path.join(runtime.stateDir, 'logs', `release-${runId}.jsonl`);
-    const log = provisioningLog(logFile);
-    try {
-      if (!args.json) for (const note of runtime.notes) console.log(note);
-      result = await releaseHeld(runtime, args.release!, { runId, log: log.write });
-    } finally {
-      await log.close();
-      await runtime.close();
-    }
-    logNote = `provisioning log: ${path.relative(process.cwd(), logFile)}`;
-  }
+  const { result, logNote } = await hereOrRemote(args, 'release', { release: args.release },
+    (runtime, run) => releaseHeld(runtime, args.release!, run));
   if (args.json) {
     console.log(JSON.stringify(result, null, 2));
   } else {
@@ -233,25 +216,8 @@ async function release(args: SyncArgs): Promise<number> {
 /** Re-links the source's RAM users to the configured kind of id (locally, or --remote); one line per person. */
 async function migrateIds(args: SyncArgs): Promise<number> {
   const say = (line: string) => (args.json ? console.error(line) : console.log(line));
-  let report: MigrationReport;
-  let logNote: string;
-  if (args.remote) {
-    report = (await invokeRemote(remoteFromEnv(process.env), { migrateIds: args.migrateIds, dryRun: args.dryRun })) as MigrationReport;
-    logNote = 'provisioning log: in the deployed function\'s log store (runId above)';
-  } else {
-    const runtime = await openLocalRuntime(process.env);
-    const runId = randomUUID();
-    const logFile = path.join(runtime.stateDir, 'logs', `migrate-ids-${runId}.jsonl`);
-    const log = provisioningLog(logFile);
-    try {
-      for (const note of runtime.notes) say(note);
-      report = await migrateIdentifiers(runtime, args.migrateIds!, { runId, log: log.write, dryRun: args.dryRun });
-    } finally {
-      await log.close();
-      await runtime.close();
-    }
-    logNote = `provisioning log: ${path.relative(process.cwd(), logFile)}`;
-  }
+  const { result: report, logNote } = await hereOrRemote(args, 'migrate-ids', { migrateIds: args.migrateIds, dryRun: args.dryRun },
+    (runtime, run) => migrateIdentifiers(runtime, args.migrateIds!, { ...run, dryRun: args.dryRun }));
   if (args.json) console.log(JSON.stringify(report, null, 2));
   if (report.from === report.to) {
     say(`${report.source}: people are already linked by ${report.to}; nothing to migrate`);
@@ -271,6 +237,31 @@ async function migrateIds(args: SyncArgs): Promise<number> {
       : `the migration to ${report.to} is in progress, so push and full-sync keep refusing to plan: fix the failures, then run this again`);
   say(logNote);
   return report.failed.length > 0 ? 1 : 0;
+}
+
+/**
+ * Runs `work` against the local runtime (with its own provisioning log file), or, with --remote, asks
+ * the deployed full-sync function to do it with `payload`.
+ */
+async function hereOrRemote<R>(
+  args: SyncArgs, kind: string, payload: object,
+  work: (runtime: LocalRuntime, run: { runId: string; log: (line: object) => void }) => Promise<R>,
+): Promise<{ result: R; logNote: string }> {
+  if (args.remote) {
+    const result = (await invokeRemote(remoteFromEnv(process.env), payload)) as R;
+    return { result, logNote: 'provisioning log: in the deployed function\'s log store (runId above)' };
+  }
+  const runtime = await openLocalRuntime(process.env);
+  const runId = randomUUID();
+  const logFile = path.join(runtime.stateDir, 'logs', `${kind}-${runId}.jsonl`);
+  const log = provisioningLog(logFile);
+  try {
+    for (const note of runtime.notes) (args.json ? console.error : console.log)(note);
+    return { result: await work(runtime, { runId, log: log.write }), logNote: `provisioning log: ${path.relative(process.cwd(), logFile)}` };
+  } finally {
+    await log.close();
+    await runtime.close();
+  }
 }
 
 function localStateDir(): string {

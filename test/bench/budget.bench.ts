@@ -21,7 +21,7 @@ import { startRamHarness } from '../support/ramHarness';
 
 const n = Number(process.argv[2] ?? 400);
 const changes = Number(process.argv[3] ?? Math.floor(n / 4));
-/** Unmeasured rounds first: JIT, the first listing of the ledger's directory, the RAM client's token. */
+/** Unmeasured rounds first: JIT, the first probe for the ledger's newest version, the RAM client's token. */
 const WARMUP = 5;
 const LEDGER = 'safeguard/ledger';
 

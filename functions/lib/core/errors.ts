@@ -69,6 +69,9 @@ export class NotVisibleError extends Error {
   }
 }
 
+/** The operator's command that re-links a source's RAM users to its configured kind of id. */
+export const migrateCommand = (source: string) => `npm run sync -- --migrate-ids ${source}`;
+
 /**
  * A source is configured with another kind of person id than it was first synced with (Lark's
  * LARK_USER_ID_TYPE): every person would look new and every RAM user gone. Stops before planning.
@@ -84,7 +87,7 @@ export class IdentifierTypeChangedError extends Error {
     variable?: string,
   ) {
     const setting = variable ? `${variable}=${configured}` : `ids of type ${configured}`;
-    const command = `\`npm run sync -- --migrate-ids ${source}\``;
+    const command = `\`${migrateCommand(source)}\``;
     const reason = recorded.migratingTo
       ? `${source}'s migration from ${recorded.type} to ${recorded.migratingTo} is half done (some RAM users are linked by each): ` +
         'nothing was planned'

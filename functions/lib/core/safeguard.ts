@@ -59,8 +59,6 @@ export interface SafeguardLedger {
   held: Record<string, HeldEntry>;
 }
 
-export const EMPTY_LEDGER: SafeguardLedger = { v: 1, spent: {}, held: {} };
-
 export interface SettleOptions {
   rules: SafeguardRules;
   now: Date;
@@ -249,3 +247,33 @@ function stageMirrors(
 
 const nameKey = (source: SourceName, userName: string) => `${source}\u0000${userName.toLowerCase()}`;
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The ledger with a person's externalId changed from `from` to `to` (a renamed source id, an id-type
+ * migration): their held entry, their place in the window, creates waiting for them. `ledger` is
+ * undefined when it has nothing of `from`; `moved` names what moved.
+ */
+export function rekeyLedger(current: SafeguardLedger | undefined, from: string, to: string): { ledger?: SafeguardLedger; moved: string[] } {
+  if (!current) return { moved: [] };
+  const moved: string[] = [];
+  const held = { ...current.held };
+  const spent = { ...current.spent };
+  const entry = held[from];
+  if (entry) {
+    delete held[from];
+    held[to] = { ...entry, externalId: to };
+    moved.push('held entry');
+  }
+  for (const [id, e] of Object.entries(held)) {
+    if (e.mirrorOf !== from) continue;
+    held[id] = { ...e, mirrorOf: to };
+    moved.push(`held create ${id}`);
+  }
+  const at = spent[from];
+  if (at !== undefined) {
+    delete spent[from];
+    spent[to] = at;
+    moved.push('deletion-window entry');
+  }
+  return moved.length > 0 ? { ledger: { ...current, held, spent }, moved } : { moved };
+}

@@ -10,7 +10,8 @@
  * (open(2), O_EXCL on NFS: link a unique file, then check its link count), and it needs no lock
  * that a frozen FC instance could hold forever. Old versions are emptied, never removed: a number,
  * once used, can never be linked again. Writers never trust a directory listing (NFS caches them)
- * for the newest version: they probe numbers by name.
+ * for the newest version: they probe numbers by name. The record's own file holds a marker saying
+ * so, written before version 1, so `get` of an absent key costs one lookup as before.
  *
  * @example
  * const state = new FileStateStore('/mnt/nas/ram-scim-sync');
@@ -27,6 +28,8 @@ import { toJson } from './json';
 import { fileNameForKey, keyForFileName, versionedDirNameForKey } from './keys';
 
 const TEMP_PREFIX = '.tmp-';
+/** The content of a versioned record's own file; never valid JSON, so never taken for a value. */
+const VERSIONED_MARKER = 'versioned record: see the .versions directory beside this file\n';
 /** Versions kept whole behind the newest, so a reader that just found one can still read it. */
 const KEEP_VERSIONS = 8;
 
@@ -50,7 +53,8 @@ export class FileStateStore implements StateStore {
   async get<T>(key: string): Promise<T | undefined> {
     const file = this.fileFor(key);
     const text = await this.readText(key, file);
-    if (text === undefined) return (await this.latest<T>(key)).value;
+    if (text === undefined) return undefined;
+    if (text === VERSIONED_MARKER) return (await this.latest<T>(key)).value;
     return this.parse<T>(key, file, text);
   }
 
@@ -70,8 +74,12 @@ export class FileStateStore implements StateStore {
   }
 
   async put<T>(key: string, value: T): Promise<void> {
+    await this.replaceFile(key, toJson(key, value));
+  }
+
+  /** Writes the key's own file atomically: a temp file, fsynced, renamed over it. */
+  private async replaceFile(key: string, text: string): Promise<void> {
     const file = this.fileFor(key);
-    const text = toJson(key, value);
     const temp = join(this.dir, `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
     try {
       await mkdir(this.dir, { recursive: true });
@@ -106,8 +114,10 @@ export class FileStateStore implements StateStore {
       if (isMissing(err)) return [];
       throw new StateIoError(prefix, 'list', err);
     }
-    const keys = new Set(names.map(keyForFileName).filter((key): key is string => key !== undefined && key.startsWith(prefix)));
-    return [...keys].sort();
+    return names
+      .map(keyForFileName)
+      .filter((key): key is string => key !== undefined && key.startsWith(prefix))
+      .sort();
   }
 
   private fileFor(key: string): string {
@@ -197,6 +207,7 @@ export class FileStateStore implements StateStore {
    */
   private async publish(key: string, dir: string, version: number, text: string): Promise<boolean> {
     const temp = join(dir, `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
+    if (version === 1) await this.replaceFile(key, VERSIONED_MARKER);
     let won: boolean;
     try {
       await mkdir(dir, { recursive: true });

@@ -52,15 +52,14 @@ function encodeKey(key: string): string {
  * A record written with `update` is a directory of numbered versions (see FileStateStore), named
  * like the record's file with this suffix instead of `.json`.
  */
-export const VERSIONED_SUFFIX = '.versions';
+const VERSIONED_SUFFIX = '.versions';
 
 export function versionedDirNameForKey(key: string): string {
   return `${fileNameForKey(key).slice(0, -RECORD_SUFFIX.length)}${VERSIONED_SUFFIX}`;
 }
 
-/** The key a record file (or versioned record directory) holds, or undefined for any other file (temp files, strangers). */
+/** The key a record file holds, or undefined for any other file (temp files, strangers). */
 export function keyForFileName(fileName: string): string | undefined {
-  if (fileName.endsWith(VERSIONED_SUFFIX)) return keyForFileName(`${fileName.slice(0, -VERSIONED_SUFFIX.length)}${RECORD_SUFFIX}`);
   if (!NAME_PATTERN.test(fileName)) return undefined;
   const name = fileName.slice(0, -RECORD_SUFFIX.length).replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
   try {

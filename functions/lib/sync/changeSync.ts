@@ -230,11 +230,13 @@ async function departmentsOf(
     }));
     frontier = next;
   }
+  if (failed.size === 0) return { found: [...found.values()], unread: [] };
   const unread: UnreadChange[] = [];
+  const changeOf = new Map(changes.map((c) => [externalIdOf(c.source, c.sourceId), c]));
   for (const person of people) {
     const failure = failedAncestor(person, found, failed);
-    const change = changes.find((c) => c.source === person.source && c.sourceId === person.sourceId);
-    if (failure && change) unread.push({ change, externalId: externalIdOf(person.source, person.sourceId), failure });
+    const externalId = externalIdOf(person.source, person.sourceId);
+    if (failure) unread.push({ change: changeOf.get(externalId)!, externalId, failure });
   }
   return { found: [...found.values()], unread };
 }

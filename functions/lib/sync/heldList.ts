@@ -5,7 +5,7 @@
  */
 import type { Plan } from '../core/plan';
 import type { StateStore } from '../core/ports';
-import { type HeldEntry, type SafeguardLedger, type SettleOptions, settlePlan } from '../core/safeguard';
+import { type HeldEntry, type SafeguardLedger, type SettleOptions, rekeyLedger, settlePlan } from '../core/safeguard';
 import type { StepOutcome } from './apply';
 
 /** The ledger's state key; changed only with `update`. */
@@ -38,6 +38,21 @@ export class HeldList {
       return s.changed ? s.ledger : undefined;
     });
     return settled;
+  }
+
+  /**
+   * Follows a person whose externalId changed (`rekeyLedger`); answers what moved. With `write: false`
+   * it only says what would move.
+   */
+  async rekey(from: string, to: string, options: { write: boolean }): Promise<string[]> {
+    if (!options.write) return rekeyLedger(await this.state.get<SafeguardLedger>(LEDGER_KEY), from, to).moved;
+    let moved: string[] = [];
+    await this.state.update<SafeguardLedger>(LEDGER_KEY, (current) => {
+      const rekeyed = rekeyLedger(current, from, to);
+      moved = rekeyed.moved;
+      return rekeyed.ledger;
+    });
+    return moved;
   }
 
   /** Released steps that were carried out leave the list; a failed one stays, to be released again. */

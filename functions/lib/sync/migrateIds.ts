@@ -25,9 +25,9 @@
  */
 import { type RamUser, type SourceName, externalIdOf, parseExternalId } from '../core/model';
 import type { ProvisioningLog, ProvisioningLogLine, RamTarget, Source, StateStore } from '../core/ports';
-import type { SafeguardLedger } from '../core/safeguard';
+import { migrateCommand } from '../core/errors';
 import { describeFailure } from './failure';
-import { LEDGER_KEY } from './heldList';
+import { HeldList } from './heldList';
 import { type IdentifierRecord, identifierKey } from './identifiers';
 import { forEachConcurrent } from './pool';
 import { SuspensionStore } from './suspension';
@@ -84,8 +84,6 @@ export interface MigrationReport {
   recorded: boolean;
 }
 
-/** The operator's command for a source. */
-export const migrateCommand = (source: string) => `npm run sync -- --migrate-ids ${source}`;
 
 interface TranslatingSource {
   name: SourceName;
@@ -205,7 +203,7 @@ async function settle(
   const base = { userName: user.userName, externalId: old };
   if (lookup.kind === 'failed') return { ...base, status: 'failed', reason: lookup.reason, recommendedAction: lookup.recommendedAction };
   if (lookup.kind === 'migrated') {
-    const moved = await moveState(engine.state, externalIdOf(source.name, lookup.previous), old, !run.dryRun);
+    const moved = await moveState(engine, externalIdOf(source.name, lookup.previous), old, !run.dryRun);
     const reason = `already linked by ${source.identifier.type}${movedNote(moved, run.dryRun)}`;
     return { ...base, newExternalId: old, status: 'unchanged', reason };
   }
@@ -221,14 +219,14 @@ async function settle(
     };
   }
   if (run.dryRun) {
-    const moved = await moveState(engine.state, old, next, false);
+    const moved = await moveState(engine, old, next, false);
     return { ...base, newExternalId: next, status: 'planned', reason: `would re-link from ${old}${movedNote(moved, true)}` };
   }
   try {
     await engine.target.replaceUser(user.id, { userName: user.userName, displayName: user.displayName, externalId: next });
     linked.delete(old);
     linked.set(next, { ...user, externalId: next });
-    const moved = await moveState(engine.state, old, next, true);
+    const moved = await moveState(engine, old, next, true);
     return { ...base, newExternalId: next, status: 'relinked', reason: `re-linked from ${old}${movedNote(moved, false)}` };
   } catch (error) {
     const { reason, recommendedAction } = describeFailure(error);
@@ -237,54 +235,13 @@ async function settle(
 }
 
 /**
- * Moves what the state store keeps under `from` to `to`; answers what there is to move. Idempotent:
- * nothing under `from`, nothing to do.
+ * Moves what the state store keeps under `from` to `to` (the suspension record, the person's place in
+ * the safeguard's ledger); answers what there is to move. Idempotent: nothing under `from`, nothing to do.
  */
-async function moveState(state: StateStore, from: string, to: string, write: boolean): Promise<string[]> {
-  const moved: string[] = [];
-  const suspensions = new SuspensionStore(state);
-  const record = await suspensions.get(from);
-  if (record) {
-    moved.push('suspension record');
-    if (write) {
-      await suspensions.put({ ...record, externalId: to });
-      await suspensions.remove(from);
-    }
-  }
-  if (!write) return [...moved, ...rekeyLedger(await state.get<SafeguardLedger>(LEDGER_KEY), from, to).moved];
-  let ledgerMoved: string[] = [];
-  await state.update<SafeguardLedger>(LEDGER_KEY, (current) => {
-    const rekeyed = rekeyLedger(current, from, to);
-    ledgerMoved = rekeyed.moved;
-    return rekeyed.ledger;
-  });
-  return [...moved, ...ledgerMoved];
-}
-
-/** The ledger with `from` re-keyed to `to` in both maps (undefined when it has nothing of `from`). */
-function rekeyLedger(current: SafeguardLedger | undefined, from: string, to: string): { ledger?: SafeguardLedger; moved: string[] } {
-  if (!current) return { moved: [] };
-  const moved: string[] = [];
-  const held = { ...current.held };
-  const spent = { ...current.spent };
-  const entry = held[from];
-  if (entry) {
-    delete held[from];
-    held[to] = { ...entry, externalId: to };
-    moved.push('held entry');
-  }
-  for (const [id, e] of Object.entries(held)) {
-    if (e.mirrorOf !== from) continue;
-    held[id] = { ...e, mirrorOf: to };
-    moved.push(`held create ${id}`);
-  }
-  const at = spent[from];
-  if (at !== undefined) {
-    delete spent[from];
-    spent[to] = at;
-    moved.push('deletion-window entry');
-  }
-  return moved.length > 0 ? { ledger: { ...current, held, spent }, moved } : { moved };
+async function moveState(engine: MigrationEngine, from: string, to: string, write: boolean): Promise<string[]> {
+  const suspensions = new SuspensionStore(engine.state);
+  const suspended = write ? await suspensions.move(from, to) : (await suspensions.get(from)) !== undefined;
+  return [...(suspended ? ['suspension record'] : []), ...await new HeldList(engine.state).rekey(from, to, { write })];
 }
 
 const movedNote = (moved: string[], dryRun: boolean) =>

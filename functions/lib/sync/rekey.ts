@@ -24,11 +24,7 @@ export async function rekeyRenamed(
     const user = await deps.target.findUserByExternalId(from);
     if (!user) continue;
     await deps.target.replaceUser(user.id, { userName: user.userName, displayName: user.displayName, externalId: to });
-    const record = await suspensions.get(from);
-    if (record) {
-      await suspensions.put({ ...record, externalId: to });
-      await suspensions.remove(from);
-    }
+    await suspensions.move(from, to);
     deps.log({
       runId: deps.runId, changeId: deps.changeId, source: change.source, externalId: to, userName: user.userName,
       action: 'rekey', status: 'succeeded', reason: `source id changed from ${previous}: the same RAM user follows it`,

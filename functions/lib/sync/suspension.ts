@@ -35,6 +35,15 @@ export class SuspensionStore {
     return this.state.delete(suspensionKey(externalId));
   }
 
+  /** Follows a person whose externalId changed; answers whether there was a record to move. */
+  async move(from: string, to: string): Promise<boolean> {
+    const record = await this.get(from);
+    if (!record) return false;
+    await this.put({ ...record, externalId: to });
+    await this.remove(from);
+    return true;
+  }
+
   /** externalIds whose suspension finished; incomplete ones are suspended again by the next plan. */
   async completed(): Promise<Set<string>> {
     const keys = await this.state.list(PREFIX);

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { FileStateStore, StateCorruptError } from '../../../functions/lib/state';
@@ -122,6 +122,16 @@ describe('FileStateStore', () => {
     expect(await early.get('safeguard/ledger')).toBeUndefined();
     for (let i = 0; i < 20; i++) await store.update<number>('safeguard/ledger', (c) => (c ?? 0) + 1);
     expect(await early.get('safeguard/ledger')).toBe(20);
+  });
+
+  it('update: the record\'s own file announces its versions, so get of an absent key looks nowhere else', async () => {
+    await store.update('safeguard/ledger', () => ({ v: 1 }));
+    expect((await readdir(dir)).sort()).toEqual([fileNameForKey('safeguard/ledger'), 'safeguard%2fledger.versions']);
+    expect(await store.list('')).toEqual(['safeguard/ledger']);
+    // Versions without that announcement are not a record (a stranger's directory, a half-deleted key).
+    await mkdir(join(dir, 'other.versions'));
+    await writeFile(join(dir, 'other.versions', '1.json'), JSON.stringify({ v: 'stray' }));
+    expect(await new FileStateStore(dir).get('other')).toBeUndefined();
   });
 
   it('update: a version another writer published first is read, never overwritten', async () => {
