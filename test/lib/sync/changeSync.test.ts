@@ -2,6 +2,7 @@ import type { Change, Department, Identity } from '../../../functions/lib/core/m
 import type { ProvisioningLogLine } from '../../../functions/lib/core/ports';
 import { DEFAULT_DEPROVISION_POLICY, DEFAULT_MAPPING_RULES } from '../../../functions/lib/core/rules';
 import { syncChanges } from '../../../functions/lib/sync/changeSync';
+import { HeldList } from '../../../functions/lib/sync/heldList';
 import type { SyncSettings } from '../../../functions/lib/sync/fullSync';
 import { ArraySource } from '../../support/ArraySource';
 import { type RamHarness, startRamHarness } from '../../support/ramHarness';
@@ -103,5 +104,20 @@ describe('syncChanges: a source id that changed (WeCom NewUserID)', () => {
 
     await run([person('new-id', 'erin')], [renamed]);
     expect(h.emulator.state.users()).toHaveLength(1);
+  });
+
+  it('moves their place on the held list with them', async () => {
+    const strict = { ...settings, rules: { ...settings.rules, groups: [] }, safeguard: { ...settings.safeguard, maxDeletes: 0 } };
+    const run = (people: Identity[], changes: Change[]) => syncChanges({
+      changes, sources: [new ArraySource('file', people, departments)], target: h.ram, state: h.state,
+      settings: strict, runId: 'r', log: () => undefined,
+    });
+    const disabled = (id: string): Identity => ({ ...person(id, 'erin'), status: 'disabled' });
+    await run([person('old-id', 'erin')], [change('old-id')]);
+    await run([disabled('old-id')], [change('old-id')]);
+    expect((await new HeldList(h.state).entries()).map((e) => [e.externalId, e.action])).toEqual([['file:old-id', 'suspend']]);
+
+    await run([disabled('new-id')], [{ ...change('new-id'), hint: { previousSourceId: 'old-id' } }]);
+    expect((await new HeldList(h.state).entries()).map((e) => [e.externalId, e.action])).toEqual([['file:new-id', 'suspend']]);
   });
 });
