@@ -44,6 +44,18 @@ export interface Source {
    * await lark.translateId('on_7f3a…', 'union_id', 'open_id'); // 'ou_91c2…'
    */
   translateId?(sourceId: string, from: string, to: string): Promise<string | undefined>;
+  /**
+   * Everyone currently in the department or any department below it, each person once, read in
+   * pages within the vendor's rate limits. Answers `undefined` only on the source's documented "no
+   * such department" (it was deleted), checked before the listing starts; a department outside the
+   * app's scope is a `NotVisibleError`. Only the returned listing reads people, lazily. Sources
+   * without departments of people (AD's are groups) leave it out.
+   *
+   * @example
+   * const members = await source.listDepartmentMembers?.('42');
+   * if (members) for await (const person of members) replan(person);
+   */
+  listDepartmentMembers?(departmentId: string): Promise<AsyncIterable<Identity> | undefined>;
   /** Releases what the source holds between invocations (AD's LDAP connection); the next call reopens. */
   close?(): Promise<void>;
 }
