@@ -48,8 +48,8 @@ export interface Source {
    * Everyone currently in the department or any department below it, each person once, read in
    * pages within the vendor's rate limits. Answers `undefined` only on the source's documented "no
    * such department" (it was deleted), checked before the listing starts; a department outside the
-   * app's scope is a `NotVisibleError`. Only the returned listing reads people, lazily. Sources
-   * without departments of people (AD's are groups) leave it out.
+   * app's scope is a `NotVisibleError`. Only the returned listing reads people, lazily. AD leaves it
+   * out: its poller already names a changed group's members, former ones included.
    *
    * @example
    * const members = await source.listDepartmentMembers?.('42');
