@@ -3,7 +3,9 @@
  * that expire, `topapi/v2/user/get` (60121 for a person who is gone), `v2/department/get`
  * (60003), `v2/department/listsub`, and `v2/user/list` with cursor pages (size ≤ 100). It can
  * answer the next calls with a rate limit (90002, 90018, 90019), the per-IP ban page, or a 502,
- * and it can expire every token at once (errcode 42001 on the next use).
+ * and it can expire every token at once (errcode 42001 on the next use). Departments can be moved,
+ * renamed, deleted (refused while people or sub-departments remain, as DingTalk does) and put
+ * outside the app's contact scope (errcode 50004).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -26,7 +28,15 @@ export interface DingtalkApiFake {
   departments: Map<number, DingtalkDepartment>;
   /** Calls per path (token included), in arrival order. */
   calls: string[];
+  /** Department ids outside the app's contact scope: 50004 on reading them, left out of listsub. */
+  hidden: Set<number>;
   tokensIssued: number;
+  /** Calls answered so far on `path` (e.g. `/topapi/v2/user/list`), faults included. */
+  callCount(path: string): number;
+  moveDepartment(id: number, parentId: number): void;
+  renameDepartment(id: number, name: string): void;
+  /** Refused, as DingTalk refuses, while the department or one below it has people or sub-departments. */
+  deleteDepartment(id: number): void;
   /** Answer the next `n` calls (any path) with `fault`. */
   failNext(n: number, fault: DingtalkFault): void;
   /** Every token issued so far becomes invalid (errcode 42001 on use). */
@@ -47,13 +57,29 @@ export async function startDingtalkApi(options: DingtalkApiFakeOptions = {}): Pr
     users: new Map((options.users ?? []).map((u) => [u.userid, u])),
     departments: new Map([ROOT, ...(options.departments ?? [])].map((d) => [d.dept_id, d])),
     calls: [],
+    hidden: new Set(),
     tokensIssued: 0,
+    callCount: (path) => state.calls.filter((c) => c === path).length,
+    moveDepartment(id, parentId) { state.departments.set(id, { ...department(id), parent_id: parentId }); },
+    renameDepartment(id, name) { state.departments.set(id, { ...department(id), name }); },
+    deleteDepartment(id) {
+      department(id);
+      if ([...state.departments.values()].some((d) => d.parent_id === id)) throw new Error(`department ${id} has sub-departments`);
+      if ([...state.users.values()].some((u) => (u.dept_id_list ?? []).includes(id))) throw new Error(`department ${id} has members`);
+      state.departments.delete(id);
+    },
     failNext(n, fault) { for (let i = 0; i < n; i++) faults.push(fault); },
     expireTokens() { for (const token of tokens.keys()) tokens.set(token, 0); },
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
+  };
+
+  const department = (id: number): DingtalkDepartment => {
+    const found = state.departments.get(id);
+    if (!found) throw new Error(`no department ${id}`);
+    return found;
   };
 
   const json = (res: ServerResponse, status: number, body: unknown) => {
@@ -89,6 +115,10 @@ export async function startDingtalkApi(options: DingtalkApiFakeOptions = {}): Pr
     if (expiry === undefined) return err(res, 40014, '不合法的access_token');
     if (expiry <= Date.now()) return err(res, 42001, 'access_token超时');
 
+    const deptId = Number(body.dept_id);
+    if (url.pathname.startsWith('/topapi/v2/department/') || url.pathname === '/topapi/v2/user/list') {
+      if (state.hidden.has(deptId)) return err(res, 50004, '请求的部门id不在授权范围内');
+    }
     switch (url.pathname) {
       case '/topapi/v2/user/get': {
         const user = state.users.get(String(body.userid));
@@ -101,7 +131,7 @@ export async function startDingtalkApi(options: DingtalkApiFakeOptions = {}): Pr
       case '/topapi/v2/department/listsub': {
         const id = Number(body.dept_id);
         if (!state.departments.has(id)) return err(res, 60003, '部门不存在');
-        return ok(res, [...state.departments.values()].filter((d) => d.parent_id === id));
+        return ok(res, [...state.departments.values()].filter((d) => d.parent_id === id && !state.hidden.has(d.dept_id)));
       }
       case '/topapi/v2/user/list': {
         const id = Number(body.dept_id);

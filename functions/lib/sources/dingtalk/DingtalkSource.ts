@@ -1,16 +1,22 @@
 /**
  * DingTalk as a `Source` for the engine: one person or department by id for `push`, everything
  * for `full-sync` (the tree from root 1 by `listsub`, then each department's members by
- * `v2/user/list`). People who left are absent.
+ * `v2/user/list`), and the same walk from one department when it changes. People who left are absent.
  */
+import { NotVisibleError } from '../../core/errors';
 import type { Department, Identity } from '../../core/model';
 import type { Source } from '../../core/ports';
 import type { DingtalkSourceConfig } from './config';
 import { DingtalkApi, type DingtalkApiOptions } from './DingtalkApi';
+import { ERRCODE } from './errcodes';
+import { DingtalkApiError } from './errors';
 import { toDepartment, toIdentity } from './mapping';
-import { ROOT_DEPT_ID } from './types';
+import { type DingtalkDepartment, ROOT_DEPT_ID } from './types';
 
 const DEPT_ID = /^[1-9][0-9]{0,15}$/;
+const WIDEN_SCOPE =
+  "add the department to the DingTalk app's contact scope (developer console → the app → 权限管理 → 通讯录权限范围), " +
+  'or, if it really was deleted, run a full sync';
 
 export class DingtalkSource implements Source {
   readonly name = 'dingtalk' as const;
@@ -26,20 +32,51 @@ export class DingtalkSource implements Source {
   }
 
   async getDepartment(sourceId: string): Promise<Department | undefined> {
-    // DingTalk department ids are positive integers; anything else cannot exist there.
-    if (!DEPT_ID.test(sourceId)) return undefined;
-    const dept = await this.api.getDepartment(Number(sourceId));
+    const dept = await this.readDepartment(sourceId);
     return dept ? toDepartment(dept) : undefined;
   }
 
   async *listDepartments(): AsyncIterable<Department> {
-    for await (const dept of this.walkTree()) yield toDepartment(dept);
+    const root = await this.api.getDepartment(ROOT_DEPT_ID);
+    if (root) for await (const dept of this.walkTree(root)) yield toDepartment(dept);
   }
 
   /** Each person once, though they may sit in several departments. */
   async *listUsers(): AsyncIterable<Identity> {
+    const root = await this.api.getDepartment(ROOT_DEPT_ID);
+    if (root) yield* this.membersOf(this.walkTree(root));
+  }
+
+  /**
+   * The department's tree by `listsub`, then each department's members by `v2/user/list`, as
+   * `listUsers` does from the root. `department/get` first: its 60003 is DingTalk's "no such department".
+   */
+  async listDepartmentMembers(departmentId: string): Promise<AsyncIterable<Identity> | undefined> {
+    const dept = await this.readDepartment(departmentId);
+    return dept && this.membersOf(this.walkTree(dept));
+  }
+
+  /** `department/get`: 60003 is absence; 50004 (outside the app's contact scope) is not. */
+  private async readDepartment(sourceId: string): Promise<DingtalkDepartment | undefined> {
+    // DingTalk department ids are positive integers; anything else cannot exist there.
+    if (!DEPT_ID.test(sourceId)) return undefined;
+    try {
+      return await this.api.getDepartment(Number(sourceId));
+    } catch (error) {
+      if (error instanceof DingtalkApiError && error.errcode === ERRCODE.deptNotVisible) {
+        throw new NotVisibleError({
+          kind: 'department', sourceId, code: `DingTalk ${error.errcode}`, reason: 'outside the app\'s contact scope',
+          recommendedAction: WIDEN_SCOPE,
+        });
+      }
+      throw error;
+    }
+  }
+
+  /** The members of every department walked, each person once. */
+  private async *membersOf(departments: AsyncIterable<DingtalkDepartment>): AsyncIterable<Identity> {
     const seen = new Set<string>();
-    for await (const dept of this.walkTree()) {
+    for await (const dept of departments) {
       for await (const user of this.api.listDepartmentUsers(dept.dept_id)) {
         if (seen.has(user.userid)) continue;
         seen.add(user.userid);
@@ -48,12 +85,10 @@ export class DingtalkSource implements Source {
     }
   }
 
-  /** The root, then breadth first; a department seen twice (a moving tree) is walked once. */
-  private async *walkTree(): AsyncIterable<{ dept_id: number; name: string; parent_id?: number }> {
-    const root = await this.api.getDepartment(ROOT_DEPT_ID);
-    if (!root) return;
-    const seen = new Set<number>([root.dept_id]);
-    const queue = [root];
+  /** `top`, then breadth first below it; a department seen twice (a moving tree) is walked once. */
+  private async *walkTree(top: DingtalkDepartment): AsyncIterable<DingtalkDepartment> {
+    const seen = new Set<number>([top.dept_id]);
+    const queue = [top];
     while (queue.length > 0) {
       const dept = queue.shift()!;
       yield dept;

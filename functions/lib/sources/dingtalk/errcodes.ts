@@ -18,6 +18,8 @@ export const ERRCODE = {
   userNotFound: 60121,
   /** `department/get` on a deleted department (部门不存在). */
   deptNotFound: 60003,
+  /** A department outside the app's contact scope (请求的部门id不在授权范围内): hidden, not gone. */
+  deptNotVisible: 50004,
 } as const;
 
 const TOKEN_INVALID = new Set<number>([ERRCODE.invalidToken, ERRCODE.expiredToken, ERRCODE.missingToken]);

@@ -1,4 +1,4 @@
-import { ConfigError } from '../../../../functions/lib/core/errors';
+import { ConfigError, NotVisibleError } from '../../../../functions/lib/core/errors';
 import type { Department, Identity } from '../../../../functions/lib/core/model';
 import { createDingtalkSource, parseDingtalkSourceConfig } from '../../../../functions/lib/sources/dingtalk';
 import { type DingtalkApiFake, startDingtalkApi } from '../../../support/dingtalkApi';
@@ -63,6 +63,77 @@ describe('DingtalkSource', () => {
     fake.expireTokens();
     fake.failNext(1, 90018);
     expect(await collect(s.listUsers())).toHaveLength(USERS.length);
+  });
+});
+
+describe('DingtalkSource.listDepartmentMembers', () => {
+  let fake: DingtalkApiFake;
+  const source = (pageSize = 2) => createDingtalkSource(
+    parseDingtalkSourceConfig({ DINGTALK_APP_KEY: 'dingappkey0001', DINGTALK_APP_SECRET: 'app-secret-0001', DINGTALK_API_URL: fake.url })!,
+    { pageSize, sleep: async () => {} },
+  );
+  const members = async (id: string, s = source()) => {
+    const listing = await s.listDepartmentMembers(id);
+    return listing && (await collect(listing)).map((p) => p.sourceId).sort();
+  };
+
+  beforeEach(async () => { fake = await startDingtalkApi({ users: USERS, departments: DEPARTMENTS }); });
+  afterEach(() => fake.close());
+
+  it('lists the department and every department below it, each person once, across pages', async () => {
+    const engineering = ['eng0', 'eng1', 'eng2', 'eng3', 'eng4', 'eng5', 'eng6', 'manager164'];
+    expect(await members('2')).toEqual(engineering);
+    // eng5 and eng6 sit in Engineering and Platform: read twice, listed once; 8 + 2 people by 2 a page.
+    expect(fake.callCount('/topapi/v2/user/list')).toBe(4 + 1);
+    expect(await members('4')).toEqual(['eng5', 'eng6']);
+  });
+
+  it('follows a department moved, and sees a renamed one', async () => {
+    fake.moveDepartment(4, 3);
+    expect(await members('3')).toEqual(['eng5', 'eng6', 'sales1']);
+    fake.renameDepartment(4, 'Platform Sales');
+    expect(await source().getDepartment('4')).toMatchObject({ name: 'Platform Sales', parentId: '3' });
+  });
+
+  it('answers undefined for a deleted department, and for an id DingTalk cannot have', async () => {
+    expect(() => fake.deleteDepartment(3)).toThrow(/has members/);
+    fake.users.set('sales1', { ...fake.users.get('sales1')!, dept_id_list: [1] });
+    fake.deleteDepartment(3);
+    expect(await source().listDepartmentMembers('3')).toBeUndefined();
+    expect(await source().listDepartmentMembers('not-a-number')).toBeUndefined();
+  });
+
+  it('reports a department outside the app\'s contact scope as not visible, never as absent', async () => {
+    fake.hidden.add(4);
+    await expect(source().listDepartmentMembers('4')).rejects.toBeInstanceOf(NotVisibleError);
+    await expect(source().getDepartment('4')).rejects.toBeInstanceOf(NotVisibleError);
+    // Hidden below a visible department: DingTalk leaves it out of listsub.
+    expect(await members('2')).toEqual(['eng0', 'eng1', 'eng2', 'eng3', 'eng4', 'eng5', 'eng6', 'manager164']);
+  });
+
+  it('recovers from a token expiring and rate limits in the middle of a listing', async () => {
+    const s = source();
+    const listing = (await s.listDepartmentMembers('2'))![Symbol.asyncIterator]();
+    const first = await listing.next();
+    fake.expireTokens();
+    fake.failNext(2, 90018);
+    fake.failNext(1, 'ip-ban');
+    const rest: string[] = [];
+    for (let next = await listing.next(); !next.done; next = await listing.next()) rest.push(next.value.sourceId);
+    expect([first.value!.sourceId, ...rest]).toHaveLength(8);
+    expect(fake.tokensIssued).toBe(2);
+  });
+
+  it('reads a 500-person department over four departments in 14 calls', async () => {
+    // Sales (10) → East (11) → East-1 (13), and West (12): 125 people in each.
+    await fake.close();
+    const departments = [[10, 1], [11, 10], [12, 10], [13, 11]].map(([dept_id, parent_id]) => ({ dept_id: dept_id!, parent_id, name: `Dept ${dept_id}` }));
+    const users = Array.from({ length: 500 }, (_, i) => ({ userid: `p${i}`, name: `Person ${i}`, dept_id_list: [10 + (i % 4)], active: true }));
+    fake = await startDingtalkApi({ users, departments });
+    expect(await members('10', source(100))).toHaveLength(500);
+    const calls = fake.calls.length;
+    // gettoken, department/get, 4 × listsub, 4 × 2 pages of user/list.
+    expect(calls).toBe(1 + 1 + 4 + 8);
   });
 });
 
