@@ -138,9 +138,19 @@ export type ProvisioningLog = (line: ProvisioningLogLine) => void;
  *
  * @example
  * await queue.publish([{ source: 'dingtalk', kind: 'user', sourceId: '0123', reason: 'user_modify_org' }]);
+ * await queue.publish(changes, { dedupeKey: `wecom\n${signature}\n${timestamp}\n${nonce}` }); // a replay is enqueued once
  */
 export interface ChangeQueue {
-  publish(changes: Change[]): Promise<ChangeBatch[]>;
+  publish(changes: Change[], options?: PublishRequest): Promise<ChangeBatch[]>;
+}
+
+export interface PublishRequest {
+  /**
+   * Names the request the changes came from (a vendor's signed callback). Publishing the same key
+   * again, from any instance, resolves as accepted without enqueueing anything twice (FC's async
+   * task ids, kept 7 days); the same changes are expected under the same key.
+   */
+  dedupeKey?: string;
 }
 
 /** Alibaba Cloud credentials an adapter signs with: long-lived keys locally, the FC role's STS keys in FC. */
