@@ -52,6 +52,11 @@ export interface Lease {
   readonly generation: number;
   /** When it lapses unless renewed (ms since the epoch, by the holder's clock). */
   readonly expiresAt: number;
+  /**
+   * When the holder before this one released it (ms since the epoch), if it was released rather
+   * than left to expire or never held: work planned from a read taken before then may be stale.
+   */
+  readonly previousReleasedAt?: number;
   /** Extends it by the ttl from now; false when it was lost (expired and taken, or released). */
   renew(): Promise<boolean>;
   /** Frees it for the next holder, only if it is still ours. */
@@ -65,6 +70,8 @@ export interface LeaseRecord {
   holder: string;
   generation: number;
   expiresAt: number;
+  /** On a released record: when it was released. */
+  releasedAt?: number;
 }
 
 export class Leases {
@@ -81,12 +88,14 @@ export class Leases {
   async tryAcquire(name: string): Promise<Lease | undefined> {
     const key = `${LEASE_PREFIX}${name}`;
     const holder = `${this.owner}:${randomBytes(8).toString('hex')}`;
+    let previousReleasedAt: number | undefined;
     const stored = await this.state.update<LeaseRecord>(key, (current) => {
       const now = this.now();
       if (current?.holder && current.expiresAt > now) return undefined;
+      previousReleasedAt = current?.releasedAt;
       return { owner: this.owner, holder, generation: (current?.generation ?? 0) + 1, expiresAt: now + this.options.ttlMs };
     });
-    return stored?.holder === holder ? new HeldLease(this.state, key, stored, this.options.ttlMs, this.now) : undefined;
+    return stored?.holder === holder ? new HeldLease(this.state, key, stored, this.options.ttlMs, this.now, previousReleasedAt) : undefined;
   }
 
   /**
@@ -126,6 +135,7 @@ class HeldLease implements Lease {
     record: LeaseRecord,
     private readonly ttlMs: number,
     private readonly now: () => number,
+    readonly previousReleasedAt?: number,
   ) {
     this.owner = record.owner;
     this.holder = record.holder;
@@ -147,7 +157,9 @@ class HeldLease implements Lease {
 
   async release(): Promise<void> {
     await this.state.update<LeaseRecord>(this.key, (current) =>
-      current?.holder === this.holder ? { owner: '', holder: '', generation: current.generation, expiresAt: 0 } : undefined);
+      current?.holder === this.holder
+        ? { owner: '', holder: '', generation: current.generation, expiresAt: 0, releasedAt: this.now() }
+        : undefined);
     this.expiry = 0;
   }
 }

@@ -72,7 +72,16 @@ describe.each([
     await a.release();
     expect(await a.renew()).toBe(false);
     expect(await state.list('lease/')).toEqual(['lease/x']);
-    expect(await state.get<LeaseRecord>('lease/x')).toEqual({ owner: '', holder: '', generation: 1, expiresAt: 0 });
+    expect(await state.get<LeaseRecord>('lease/x')).toEqual({ owner: '', holder: '', generation: 1, expiresAt: 0, releasedAt: clock });
+  });
+
+  it('tells the next holder when the previous one released it (a read taken before then may be stale)', async () => {
+    expect((await leases('a').tryAcquire('y'))!.previousReleasedAt).toBeUndefined();
+    const first = (await leases('a').tryAcquire('z'))!;
+    clock += 10;
+    await first.release();
+    const second = (await leases('b').tryAcquire('z'))!;
+    expect(second.previousReleasedAt).toBe(clock);
   });
 
   it('acquire waits until the holder releases', async () => {
