@@ -5,7 +5,8 @@
  * - `startLarkApi` serves the open-apis our client calls (reference/webhooks.md §2.3): the
  *   tenant_access_token, users by id, department children with fetch_child, users by department,
  *   with paging, token expiry, rate limiting (429 / 99991400 and x-ogw-ratelimit-reset) and
- *   absent users and departments answered with Lark's codes.
+ *   absent users and departments answered with Lark's codes. Departments can be moved, renamed and
+ *   deleted (refused while users or sub-departments remain, as Lark's delete API refuses).
  */
 import { randomBytes } from 'node:crypto';
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
@@ -146,6 +147,10 @@ export interface LarkApiFake {
   failNext(n: number, status: number): void;
   /** Every token issued so far stops working (Lark answers 99991663). */
   revokeTokens(): void;
+  moveDepartment(id: string, parentId: string): void;
+  renameDepartment(id: string, name: string): void;
+  /** Marks it deleted (`status.is_deleted`, as the deleted event shows it); refused while users or sub-departments remain. */
+  deleteDepartment(id: string): void;
   close(): Promise<void>;
 }
 
@@ -165,7 +170,21 @@ export async function startLarkApi(options: LarkApiFakeOptions = {}): Promise<La
     rateLimitNext: (n, o = {}) => { throttle = { n, resetSeconds: o.resetSeconds ?? 1, status: o.status ?? 429 }; },
     failNext: (n, status) => { failures = { n, status }; },
     revokeTokens: () => tokens.clear(),
+    moveDepartment: (id, parentId) => { department(id).parent_department_id = parentId; },
+    renameDepartment: (id, name) => { department(id).name = name; },
+    deleteDepartment(id) {
+      const doomed = department(id);
+      if (descendants(id, false).length > 0) throw new Error(`department ${id} has sub-departments`);
+      if (fake.users.some((u) => u.department_ids.includes(id) && !u.status.is_resigned)) throw new Error(`department ${id} has users`);
+      doomed.status = { is_deleted: true };
+    },
     close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+
+  const department = (id: string): LarkDepartmentRecord => {
+    const found = fake.departments.find((d) => d.open_department_id === id && !d.status?.is_deleted);
+    if (!found) throw new Error(`no department ${id}`);
+    return found;
   };
 
   const reply = (res: ServerResponse, status: number, body: object, headers: Record<string, string> = {}) => {
@@ -233,6 +252,7 @@ export async function startLarkApi(options: LarkApiFakeOptions = {}): Promise<La
     if (req.method === 'GET' && path === '/contact/v3/users/find_by_department') {
       count('GET /contact/v3/users/find_by_department');
       const department = url.searchParams.get('department_id') ?? '';
+      if (fake.outOfScope.has(department)) return reply(res, 403, { code: 40004, msg: 'no dept authority error' });
       // Resigned people are no longer members of any department.
       const members = fake.users.filter((u) => u.department_ids.includes(department) && !u.status.is_resigned);
       return reply(res, 200, { code: 0, msg: 'success', data: page(members.map((u) => asSeen(u, idType)), url.searchParams) });
@@ -251,6 +271,7 @@ export async function startLarkApi(options: LarkApiFakeOptions = {}): Promise<La
       if (parent !== ROOT && !fake.departments.some((d) => d.open_department_id === parent)) {
         return reply(res, 400, { code: 40015, msg: 'department not exist' });
       }
+      if (fake.outOfScope.has(parent)) return reply(res, 403, { code: 40004, msg: 'no dept authority error' });
       const items = descendants(parent, url.searchParams.get('fetch_child') === 'true');
       return reply(res, 200, { code: 0, msg: 'success', data: page(items, url.searchParams) });
     }

@@ -1,6 +1,7 @@
 /**
  * Lark / Feishu as a directory for the engine: one person or department for `push`, everyone for
- * `full-sync` (every department under the root, then each one's direct members).
+ * `full-sync` (every department under the root, then each one's direct members), and the same
+ * from one department when it changes.
  */
 import type { Department, Identity } from '../../core/model';
 import type { Source } from '../../core/ports';
@@ -43,18 +44,42 @@ export class LarkSource implements Source {
   }
 
   async *listDepartments(): AsyncIterable<Department> {
-    for await (const raw of this.api.departments(ROOT_DEPARTMENT_ID)) {
+    yield* this.departmentsBelow(ROOT_DEPARTMENT_ID);
+  }
+
+  /** Each person once, though they may be members of several departments. */
+  async *listUsers(): AsyncIterable<Identity> {
+    yield* this.membersOf(this.subtree(ROOT_DEPARTMENT_ID));
+  }
+
+  /**
+   * The department's members and those of every department below it (`children` with
+   * `fetch_child`), as `listUsers` reads from the root. The department is read first: 40015 (or a
+   * department marked deleted) is absence, 40004 (outside the contact scope) a `NotVisibleError`.
+   */
+  async listDepartmentMembers(departmentId: string): Promise<AsyncIterable<Identity> | undefined> {
+    // The root cannot be deleted, and is not read like other departments.
+    if (departmentId !== ROOT_DEPARTMENT_ID && !(await this.getDepartment(departmentId))) return undefined;
+    return this.membersOf(this.subtree(departmentId));
+  }
+
+  private async *departmentsBelow(parentId: string): AsyncIterable<Department> {
+    for await (const raw of this.api.departments(parentId)) {
       const department = toDepartment(raw);
       if (department) yield department;
     }
   }
 
-  /** Each person once, though they may be members of several departments. */
-  async *listUsers(): AsyncIterable<Identity> {
+  /** `top`, then every department below it. */
+  private async *subtree(top: string): AsyncIterable<string> {
+    yield top;
+    for await (const department of this.departmentsBelow(top)) yield department.sourceId;
+  }
+
+  /** The direct members of each department, each person once; people who left are skipped. */
+  private async *membersOf(departmentIds: AsyncIterable<string>): AsyncIterable<Identity> {
     const seen = new Set<string>();
-    const departmentIds = [ROOT_DEPARTMENT_ID];
-    for await (const d of this.listDepartments()) departmentIds.push(d.sourceId);
-    for (const departmentId of departmentIds) {
+    for await (const departmentId of departmentIds) {
       for await (const user of this.api.usersInDepartment(departmentId)) {
         if (hasLeft(user)) continue;
         const identity = toIdentity(user, this.config.userIdType);

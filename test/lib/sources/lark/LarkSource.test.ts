@@ -1,3 +1,4 @@
+import { NotVisibleError } from '../../../../functions/lib/core/errors';
 import type { ChangeBatch } from '../../../../functions/lib/core/model';
 import { DEFAULT_DEPROVISION_POLICY, DEFAULT_MAPPING_RULES, DEFAULT_SAFEGUARD } from '../../../../functions/lib/core/rules';
 import { createFcQueue } from '../../../../functions/lib/queue/factory';
@@ -126,5 +127,86 @@ describe('LarkSource', () => {
       await push();
       expect(ram.emulator.state.users()).toEqual([]);
     });
+  });
+});
+
+describe('LarkSource.listDepartmentMembers', () => {
+  let lark: LarkApiFake;
+  // Engineering → Platform → Storage, and Sales beside them; person 2 sits in Engineering and Storage.
+  const departments = [
+    { open_department_id: 'od-eng', name: 'Engineering', parent_department_id: '0' },
+    { open_department_id: 'od-plat', name: 'Platform', parent_department_id: 'od-eng' },
+    { open_department_id: 'od-stor', name: 'Storage', parent_department_id: 'od-plat' },
+    { open_department_id: 'od-sales', name: 'Sales', parent_department_id: '0' },
+  ];
+  const people = [
+    larkUser(1, { department_ids: ['0'] }),
+    larkUser(2, { department_ids: ['od-eng', 'od-stor'] }),
+    ...[3, 4, 5, 6].map((n) => larkUser(n, { department_ids: ['od-plat'] })),
+    ...[7, 8, 9].map((n) => larkUser(n, { department_ids: ['od-stor'] })),
+    larkUser(10, { department_ids: ['od-sales'] }),
+    larkUser(11, { department_ids: ['od-stor'], status: { ...ACTIVE, is_resigned: true } }),
+  ];
+  beforeEach(async () => { lark = await startLarkApi({ users: structuredClone(people), departments: structuredClone(departments) }); });
+  afterEach(() => lark.close());
+
+  const source = (pageSize = 2) => createLarkSource(
+    parseLarkSourceConfig({ LARK_APP_ID: 'cli_fake_app', LARK_APP_SECRET: 'fake-app-secret', LARK_API_URL: lark.url, LARK_USER_ID_TYPE: 'user_id' })!,
+    { sleep: async () => undefined, pageSize },
+  );
+  const members = async (id: string, s = source()) => {
+    const listing = await s.listDepartmentMembers(id);
+    return listing && (await all(listing)).map((p) => p.sourceId).sort();
+  };
+
+  it('lists the department and all below it, each current person once, across pages', async () => {
+    expect(await members('od-eng')).toEqual(['u2', 'u3', 'u4', 'u5', 'u6', 'u7', 'u8', 'u9']);
+    // Direct members by 2 a page: Engineering 1, Platform 2, Storage 2 (u2 again, u7–u9).
+    expect(lark.calls['GET /contact/v3/users/find_by_department']).toBe(5);
+    expect(await members('od-stor')).toEqual(['u2', 'u7', 'u8', 'u9']);
+    expect(await members('0')).toHaveLength(10);
+  });
+
+  it('follows a moved department and reads a renamed one', async () => {
+    lark.moveDepartment('od-plat', 'od-sales');
+    expect(await members('od-sales')).toEqual(['u10', 'u2', 'u3', 'u4', 'u5', 'u6', 'u7', 'u8', 'u9']);
+    expect(await members('od-eng')).toEqual(['u2']);
+    lark.renameDepartment('od-plat', 'Platform Sales');
+    expect(await source().getDepartment('od-plat')).toMatchObject({ name: 'Platform Sales', parentId: 'od-sales' });
+  });
+
+  it('answers undefined for a deleted department and for one Lark never had', async () => {
+    expect(() => lark.deleteDepartment('od-sales')).toThrow(/has users/);
+    lark.users.find((u) => u.user_id === 'u10')!.department_ids = ['0'];
+    lark.deleteDepartment('od-sales');
+    expect(await source().listDepartmentMembers('od-sales')).toBeUndefined();
+    expect(await source().listDepartmentMembers('od-never')).toBeUndefined();
+  });
+
+  it('reports a department outside the contact scope as not visible', async () => {
+    lark.outOfScope.add('od-plat');
+    await expect(source().listDepartmentMembers('od-plat')).rejects.toBeInstanceOf(NotVisibleError);
+  });
+
+  it('recovers from a revoked token and rate limits in the middle of a listing', async () => {
+    const listing = (await source().listDepartmentMembers('od-eng'))![Symbol.asyncIterator]();
+    const first = await listing.next();
+    lark.revokeTokens();
+    lark.rateLimitNext(2, { resetSeconds: 0 });
+    const rest: string[] = [];
+    for (let next = await listing.next(); !next.done; next = await listing.next()) rest.push(next.value.sourceId);
+    expect([first.value!.sourceId, ...rest]).toHaveLength(8);
+    expect(lark.tokensIssued).toBe(2);
+  });
+
+  it('reads a 500-person department over sub-departments in 15 calls', async () => {
+    await lark.close();
+    const tree = [['od-s', '0'], ['od-e', 'od-s'], ['od-w', 'od-s'], ['od-e1', 'od-e']]
+      .map(([id, parent]) => ({ open_department_id: id!, name: id!, parent_department_id: parent! }));
+    const staff = Array.from({ length: 500 }, (_, i) => larkUser(100 + i, { department_ids: [tree[i % 4]!.open_department_id] }));
+    lark = await startLarkApi({ users: staff, departments: tree });
+    expect(await members('od-s', source(50))).toHaveLength(500);
+    // token, department, children (one page), 4 × 125 people by 50 a page = 4 × 3.
+    expect(Object.values(lark.calls).reduce((a, b) => a + b, 0)).toBe(1 + 1 + 1 + 12);
   });
 });
