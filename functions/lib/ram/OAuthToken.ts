@@ -4,7 +4,8 @@
  * refreshed ahead of expiry, and fetched by one request at a time however many callers wait.
  */
 import type { StateStore } from '../core/ports';
-import { FinalRamError, RamAuthError, ramErrorFrom, translateTransportError, type RamError } from './errors';
+import { Leases } from '../state/lease';
+import { FinalRamError, RamAuthError, RetryableRamError, ramErrorFrom, translateTransportError, type RamError } from './errors';
 import { retryPolicy, withRetry, type RetryPolicy } from './retry';
 
 export interface TokenProvider {
@@ -21,6 +22,10 @@ export interface StoredRefreshToken {
   refreshToken: string;
   /** ISO 8601. */
   obtainedAt: string;
+  /** The access token obtained with it, shared so other instances need not refresh (absent after consent). */
+  accessToken?: string;
+  /** ISO 8601: when `accessToken` expires. */
+  accessTokenExpiresAt?: string;
 }
 
 export interface OAuthClientOptions {
@@ -107,7 +112,7 @@ abstract class CachingTokenProvider implements TokenProvider {
   private cached?: { token: string; refreshAt: number };
   private inflight?: Promise<string>;
   protected readonly retry: RetryPolicy;
-  private readonly now: () => number;
+  protected readonly now: () => number;
 
   constructor(protected readonly options: OAuthClientOptions) {
     this.retry = options.retry ?? retryPolicy();
@@ -127,10 +132,13 @@ abstract class CachingTokenProvider implements TokenProvider {
   private async refresh(): Promise<string> {
     const answer = await this.obtain();
     const lifetimeMs = answer.expiresInSec * 1000;
-    // A short-lived token (tests, tight app settings) still gets used for half its life.
-    const margin = Math.min(this.options.refreshMarginMs ?? 5 * 60_000, lifetimeMs / 2);
-    this.cached = { token: answer.accessToken, refreshAt: this.now() + lifetimeMs - margin };
+    this.cached = { token: answer.accessToken, refreshAt: this.now() + lifetimeMs - this.marginMs(lifetimeMs) };
     return answer.accessToken;
+  }
+
+  /** How long before expiry a token is replaced. A short-lived one (tests, tight app settings) still gets used for half its life. */
+  protected marginMs(lifetimeMs: number): number {
+    return Math.min(this.options.refreshMarginMs ?? 5 * 60_000, lifetimeMs / 2);
   }
 
   protected abstract obtain(): Promise<TokenAnswer>;
@@ -149,30 +157,104 @@ export class ClientCredentialsTokenProvider extends CachingTokenProvider {
   }
 }
 
+/** The lease that lets one instance at a time spend the stored refresh token. */
+export const REFRESH_LEASE_NAME = 'oauth/refresh-token';
+
+export interface RefreshLeaseOptions {
+  /** How long a refresh may hold the lease; longer than one token request with its retries. Default 60 s. */
+  ttlMs?: number;
+  /** How long an instance waits for another's refresh before a retryable error. Default 75 s. */
+  waitMs?: number;
+}
+
 /**
- * Native application: `grant_type=refresh_token`. The refresh token is read from the StateStore
- * and a rotated one is written back before the new access token is used, so a crash between the
- * two never leaves only a spent token on disk.
+ * Native application: `grant_type=refresh_token`. RAM rotates the refresh token on every use (the
+ * old one then answers invalid_grant), and every FC instance shares the one in the StateStore, so:
+ * - one instance at a time refreshes, holding a lease in the StateStore; the rotated refresh token
+ *   is written back before the new access token is used, so a crash between the two never leaves
+ *   only a spent token on disk;
+ * - the access token is stored beside it, and an instance that finds one with enough life left
+ *   (before or after waiting for the lease) uses it instead of refreshing: a burst of cold starts
+ *   costs one refresh;
+ * - invalid_grant with a refresh token that has since been replaced in the store (a writer outside
+ *   the lease: an older deployment, `npm run consent`) is retried with the stored one.
  */
 export class RefreshTokenProvider extends CachingTokenProvider {
-  constructor(options: OAuthClientOptions, private readonly store: StateStore) {
+  private readonly leases: Leases;
+  private readonly leaseWaitMs: number;
+  /** Access tokens RAM answered 401 to: never taken from the store again. */
+  private readonly rejected = new Set<string>();
+
+  constructor(options: OAuthClientOptions, private readonly store: StateStore, lease: RefreshLeaseOptions = {}) {
     super(options);
+    this.leases = new Leases(store, { ttlMs: lease.ttlMs ?? 60_000, now: this.now });
+    this.leaseWaitMs = lease.waitMs ?? 75_000;
+  }
+
+  override invalidate(token: string): void {
+    this.rejected.add(token);
+    super.invalidate(token);
   }
 
   protected async obtain(): Promise<TokenAnswer> {
-    const stored = await this.store.get<StoredRefreshToken>(REFRESH_TOKEN_KEY);
-    if (!stored?.refreshToken) {
-      throw new RamAuthError({
-        code: 'MissingRefreshToken', operation: 'oauth.refresh_token',
-        reason: 'no refresh token is stored for the Native application',
-        recommendedAction: 'run `npm run consent` to authorize the Native application',
+    const shared = this.sharedAccessToken(await this.store.get<StoredRefreshToken>(REFRESH_TOKEN_KEY));
+    if (shared) return shared;
+    const lease = await this.leases.acquire(REFRESH_LEASE_NAME, { timeoutMs: this.leaseWaitMs });
+    if (!lease) {
+      throw new RetryableRamError({
+        code: 'RefreshTokenBusy', operation: 'oauth.refresh_token',
+        reason: 'another instance held the refresh-token lease for too long',
       });
     }
-    const answer = await withRetry(this.retry, () =>
-      requestToken(this.options, { grant_type: 'refresh_token', refresh_token: stored.refreshToken }));
-    if (answer.refreshToken && answer.refreshToken !== stored.refreshToken) {
-      await this.store.put<StoredRefreshToken>(REFRESH_TOKEN_KEY, { refreshToken: answer.refreshToken, obtainedAt: new Date().toISOString() });
+    try {
+      // Read again: the instance we waited for has probably refreshed already.
+      let stored = await this.store.get<StoredRefreshToken>(REFRESH_TOKEN_KEY);
+      for (let attempt = 1; ; attempt += 1) {
+        const fresh = this.sharedAccessToken(stored);
+        if (fresh) return fresh;
+        const spent = this.requireRefreshToken(stored);
+        try {
+          return await this.redeem(spent);
+        } catch (error) {
+          if (!(error instanceof RamAuthError) || error.code !== 'invalid_grant' || attempt >= 3) throw error;
+          stored = await this.store.get<StoredRefreshToken>(REFRESH_TOKEN_KEY);
+          if (stored?.refreshToken === spent) throw error;
+        }
+      }
+    } finally {
+      await lease.release();
     }
+  }
+
+  /** Spends `refreshToken` and stores what comes back, before anyone uses the new access token. */
+  private async redeem(refreshToken: string): Promise<TokenAnswer> {
+    const answer = await withRetry(this.retry, () =>
+      requestToken(this.options, { grant_type: 'refresh_token', refresh_token: refreshToken }));
+    const now = this.now();
+    await this.store.put<StoredRefreshToken>(REFRESH_TOKEN_KEY, {
+      refreshToken: answer.refreshToken ?? refreshToken,
+      obtainedAt: new Date(now).toISOString(),
+      accessToken: answer.accessToken,
+      accessTokenExpiresAt: new Date(now + answer.expiresInSec * 1000).toISOString(),
+    });
     return answer;
+  }
+
+  /** The stored access token as an answer, if it is not one RAM refused and has more than the margin left. */
+  private sharedAccessToken(stored: StoredRefreshToken | undefined): TokenAnswer | undefined {
+    if (!stored?.accessToken || !stored.accessTokenExpiresAt || this.rejected.has(stored.accessToken)) return undefined;
+    const expiresAt = Date.parse(stored.accessTokenExpiresAt);
+    const left = expiresAt - this.now();
+    if (!(left > this.marginMs(expiresAt - Date.parse(stored.obtainedAt)))) return undefined;
+    return { accessToken: stored.accessToken, expiresInSec: Math.floor(left / 1000) };
+  }
+
+  private requireRefreshToken(stored: StoredRefreshToken | undefined): string {
+    if (stored?.refreshToken) return stored.refreshToken;
+    throw new RamAuthError({
+      code: 'MissingRefreshToken', operation: 'oauth.refresh_token',
+      reason: 'no refresh token is stored for the Native application',
+      recommendedAction: 'run `npm run consent` to authorize the Native application',
+    });
   }
 }

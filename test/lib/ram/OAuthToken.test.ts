@@ -169,6 +169,46 @@ describe('RefreshTokenProvider', () => {
     expect((error as Error).message).not.toContain('stale');
   });
 
+  it('shares the access token through the store: instances starting together refresh once', async () => {
+    await store.put<StoredRefreshToken>(REFRESH_TOKEN_KEY, { refreshToken: 'rt-0', obtainedAt: new Date(0).toISOString() });
+    const tokens = await Promise.all([provider(), provider(), provider()].map((p) => p.getToken()));
+    expect(tokens).toEqual(['at-1', 'at-1', 'at-1']);
+    expect(server.requests).toHaveLength(1);
+    expect(await store.get(REFRESH_TOKEN_KEY)).toMatchObject({ refreshToken: 'rt-1', accessToken: 'at-1' });
+  });
+
+  it('refreshes instead of reusing a stored access token that RAM refused or that is about to expire', async () => {
+    await store.put<StoredRefreshToken>(REFRESH_TOKEN_KEY, { refreshToken: 'rt-0', obtainedAt: new Date(0).toISOString() });
+    const first = provider();
+    expect(await first.getToken()).toBe('at-1');
+    first.invalidate('at-1');
+    expect(await first.getToken()).toBe('at-2');
+
+    let now = Date.now();
+    const late = new RefreshTokenProvider(
+      { tokenUrl: server.url, clientId: 'native', clientSecret: 'nsecret', retry: fast, now: () => now }, store);
+    now += 3600_000 - 5 * 60_000 + 1_000; // inside the refresh margin of at-2
+    expect(await late.getToken()).toBe('at-3');
+    expect((await store.get<StoredRefreshToken>(REFRESH_TOKEN_KEY))?.refreshToken).toBe('rt-3');
+  });
+
+  it('retries with the stored refresh token when another writer replaced the one it spent', async () => {
+    await store.put<StoredRefreshToken>(REFRESH_TOKEN_KEY, { refreshToken: 'rt-0', obtainedAt: new Date().toISOString() });
+    const get = store.get.bind(store);
+    let reads = 0;
+    // A writer outside the lease (an older deployment) rotates the token right after our first read.
+    store.get = async <T>(key: string) => {
+      const value = await get<T>(key);
+      if (key === REFRESH_TOKEN_KEY && ++reads === 2) {
+        valid = 'rt-other';
+        await store.put<StoredRefreshToken>(REFRESH_TOKEN_KEY, { refreshToken: 'rt-other', obtainedAt: new Date().toISOString() });
+      }
+      return value;
+    };
+    expect(await provider().getToken()).toBe('at-1');
+    expect(server.requests.map((r) => r.url.searchParams.get('refresh_token'))).toEqual(['rt-0', 'rt-other']);
+  });
+
   it('asks for consent when no refresh token is stored', async () => {
     const error = await provider().getToken().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RamAuthError);
