@@ -15,6 +15,7 @@ import { runFullSync } from './fullSync';
 import { HeldList } from './heldList';
 import type { FullSyncInvocation, FullSyncRequest } from './messages';
 import { type MigrationReport, migrateIdentifiers } from './migrateIds';
+import { reconcileLine } from './reconcile';
 import { type ReleaseResult, releaseHeld } from './release';
 
 /** Some changes failed in a way a retry can fix: FC retries the whole batch (safe: it is level-based). */
@@ -91,7 +92,8 @@ export interface HeldListResult {
 /**
  * What `full-sync` does with its event: `{"held": true}` answers the held list, `{"release": [...]}`
  * (or `"all"`) releases it, `{"migrateIds": "lark"}` re-links a source's RAM users to its configured
- * kind of id, anything else is a full sync request.
+ * kind of id, the reconcile timer's event applies a full sync under the safeguard and logs its summary,
+ * anything else is a full sync request.
  */
 export async function fullSyncInvocation(
   engine: EngineEnvironment, invocation: FullSyncInvocation, run: { runId: string; log: ProvisioningLog },
@@ -105,6 +107,11 @@ export async function fullSyncInvocation(
       return closingSources(engine, () => migrateIdentifiers(engine, invocation.source, { ...run, dryRun: invocation.dryRun }));
     case 'sync':
       return fullSync(engine, invocation.request, run);
+    case 'reconcile': {
+      const result = await fullSync(engine, invocation.request, run);
+      run.log(reconcileLine(result, invocation.trigger));
+      return result;
+    }
   }
 }
 

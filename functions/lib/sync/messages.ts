@@ -1,6 +1,6 @@
 /**
- * The engine's two entrances as data: a queue batch for `push`, a manual request for `full-sync`.
- * Parsed strictly: a malformed message is a final error (retrying cannot fix it).
+ * The engine's two entrances as data: a queue batch for `push`, a manual request or FC's timer event
+ * for `full-sync`. Parsed strictly: a malformed message is a final error (retrying cannot fix it).
  */
 // A namespace import lets esbuild drop what we don't use (the named `z` export keeps all of zod: 450 KB).
 import * as z from 'zod';
@@ -51,9 +51,41 @@ const migrateRequest = z.object({
   dryRun: z.boolean().default(true),
 }).strict();
 
-/** What `full-sync` may be invoked with: a sync (the default), the held list, a release, or an id migration. */
+/**
+ * The reconcile timer's options, the trigger's `payload` string as JSON: `{"sources": ["ad"]}` or
+ * nothing (every source). A scheduled run always applies under the safeguard, so it cannot be told
+ * to dry-run or to allow deletions: nobody would be there to read the one or answer for the other.
+ */
+const timerOptions = z.object({
+  sources: z.array(z.enum(SOURCE_NAMES)).min(1).optional(),
+  dryRun: z.never({ error: 'a timer run always applies; invoke full-sync by hand for a dry run' }).optional(),
+  allowDeletes: z.never({ error: 'a timer run never lifts the deletion safeguard; release held people with {"release": [...]}' }).optional(),
+}).strict();
+
+const timerPayload = z.string().transform((text, ctx) => {
+  if (text.trim() === '') return {};
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'must be empty or JSON such as {"sources":["ad"]}' });
+    return z.NEVER;
+  }
+}).pipe(timerOptions);
+
+/** FC's timer event (reference/fc.md §2.3). */
+const timerEvent = z.object({
+  triggerTime: z.string().refine((t) => !Number.isNaN(Date.parse(t)), 'must be an ISO time'),
+  triggerName: z.string().min(1),
+  payload: timerPayload.optional(),
+}).strict();
+
+/**
+ * What `full-sync` may be invoked with: a sync (the default), the reconcile timer's event, the held
+ * list, a release, or an id migration.
+ */
 export type FullSyncInvocation =
   | { kind: 'sync'; request: FullSyncRequest }
+  | { kind: 'reconcile'; request: FullSyncRequest; trigger: { name: string; time: string } }
   | { kind: 'held' }
   | { kind: 'release'; release: string[] | 'all' }
   | { kind: 'migrate-ids'; source: (typeof SOURCE_NAMES)[number]; dryRun: boolean };
@@ -66,6 +98,14 @@ export function parseFullSyncInvocation(raw: unknown): FullSyncInvocation {
     return { kind: 'held' };
   }
   if (has('release')) return { kind: 'release', release: releaseRequest.parse(value).release };
+  if (has('triggerTime') || has('triggerName') || has('payload')) {
+    const event = timerEvent.parse(value);
+    return {
+      kind: 'reconcile',
+      request: { dryRun: false, ...(event.payload?.sources && { sources: event.payload.sources }) },
+      trigger: { name: event.triggerName, time: event.triggerTime },
+    };
+  }
   if (has('migrateIds')) {
     const request = migrateRequest.parse(value);
     return { kind: 'migrate-ids', source: request.migrateIds, dryRun: request.dryRun };

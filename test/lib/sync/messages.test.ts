@@ -1,6 +1,7 @@
 /**
  * What `full-sync` may be invoked with: a sync request (the default, a dry run unless it says
- * otherwise), `{"held": true}`, `{"release": [...] | "all"}` or `{"migrateIds": "<source>"}`.
+ * otherwise), the reconcile timer's event (a sync that applies), `{"held": true}`,
+ * `{"release": [...] | "all"}` or `{"migrateIds": "<source>"}`.
  * Anything else is refused whole.
  */
 import { parseFullSyncInvocation } from '../../../functions/lib/sync/messages';
@@ -33,6 +34,44 @@ describe('parseFullSyncInvocation', () => {
     it('takes allowDeletes: true (any count) and 0', () => {
       expect(parseFullSyncInvocation({ allowDeletes: true })).toEqual({ kind: 'sync', request: { dryRun: true, allowDeletes: true } });
       expect(parseFullSyncInvocation({ allowDeletes: 0 })).toEqual({ kind: 'sync', request: { dryRun: true, allowDeletes: 0 } });
+    });
+  });
+
+  describe("the reconcile timer's event", () => {
+    const tick = { triggerTime: '2026-12-06T19:00:00Z', triggerName: 'reconcile' };
+
+    it('is a sync that applies, every source, naming the trigger', () => {
+      expect(parseFullSyncInvocation(tick)).toEqual({
+        kind: 'reconcile', request: { dryRun: false }, trigger: { name: 'reconcile', time: '2026-12-06T19:00:00Z' },
+      });
+      expect(parseFullSyncInvocation({ ...tick, payload: '' })).toMatchObject({ kind: 'reconcile', request: { dryRun: false } });
+    });
+
+    it('takes the sources to reconcile from the payload, as JSON', () => {
+      expect(parseFullSyncInvocation({ ...tick, payload: '{"sources":["ad","file"]}' }))
+        .toMatchObject({ kind: 'reconcile', request: { dryRun: false, sources: ['ad', 'file'] } });
+    });
+
+    it('leaves a manual {} what it was: a dry run', () => {
+      expect(parseFullSyncInvocation({})).toEqual({ kind: 'sync', request: { dryRun: true } });
+    });
+
+    it.each([
+      ['a payload that is not JSON', { ...tick, payload: 'awesome-fc' }, /payload: must be empty or JSON/],
+      ['a payload that is not an object', { ...tick, payload: '3' }, /payload: .*expected object/],
+      ['a dry run in the payload', { ...tick, payload: '{"dryRun":true}' }, /payload\.dryRun: a timer run always applies/],
+      ['allowDeletes in the payload', { ...tick, payload: '{"allowDeletes":5}' }, /payload\.allowDeletes: a timer run never lifts the deletion safeguard/],
+      ['an unknown source in the payload', { ...tick, payload: '{"sources":["msn"]}' }, /payload\.sources\.0/],
+      ['an empty list of sources', { ...tick, payload: '{"sources":[]}' }, /payload\.sources/],
+      ['an unknown option in the payload', { ...tick, payload: '{"source":"ad"}' }, /payload: Unrecognized key: "source"/],
+      ['a payload that is not a string', { ...tick, payload: { sources: ['ad'] } }, /payload/],
+      ['a trigger time that is not a time', { ...tick, triggerTime: 'tomorrow' }, /triggerTime: must be an ISO time/],
+      ['a timer event without its name', { triggerTime: tick.triggerTime }, /triggerName/],
+      ['a timer event with a sync field', { ...tick, dryRun: false }, /dryRun/],
+    ])('refuses %s, explaining why', (_name, raw, why) => {
+      const error = refusal(raw) as { name: string; issues: { path: PropertyKey[]; message: string }[] };
+      expect(error.name).toBe('ZodError');
+      expect(error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')).toMatch(why);
     });
   });
 
