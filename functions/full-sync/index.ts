@@ -3,6 +3,8 @@
  * The seed's one-click push: plans everything, applies unless it is a dry run (the default),
  * and returns the plan summary. `{"held": true}` answers the deletion safeguard's held list and
  * `{"release": ["<externalId>", …] | "all"}` releases it (what `npm run sync -- --remote` sends).
+ * Its timer trigger (FULL_SYNC_SCHEDULE, s.yaml) is the daily reconcile: it applies under the
+ * safeguard and logs one summary line.
  */
 import { eventHandler } from '../lib/fc/handlers';
 import { roleCredentials } from '../lib/fc/invocation';
