@@ -14,8 +14,8 @@ const INVOKE_PATH = /^\/2023-03-30\/functions\/([^/]+)\/invocations$/;
 export interface FcGatewayOptions {
   /** accessKeyId → secret the SDK may sign with (the credentials the local stack hands the functions). */
   secrets: ReadonlyMap<string, string>;
-  /** Stores an async invocation's batch; throws when it cannot. */
-  enqueue(functionName: string, batch: ChangeBatch): void;
+  /** Stores an async invocation's batch; false when its async task id was seen before (409); throws when it cannot. */
+  enqueue(functionName: string, batch: ChangeBatch, taskId?: string): boolean;
   /** Runs a synchronous invocation. */
   invoke(functionName: string, payload: Buffer): Promise<unknown>;
   functionNames(): string[];
@@ -40,7 +40,10 @@ export function createFcGateway(options: FcGatewayOptions) {
       } catch {
         return fcError(400, 'InvalidArgument', 'the async payload is not JSON');
       }
-      options.enqueue(name, batch);
+      if (!options.enqueue(name, batch, header(req, 'x-fc-async-task-id'))) {
+        // FC answers 409 (reference/fc.md §3.1); the error code's name is ours, FC's is not documented.
+        return fcError(409, 'AsyncTaskAlreadyExists', 'an async task with this id was already submitted');
+      }
       return { status: 202, headers: { 'x-fc-request-id': requestId } };
     }
     let result: unknown;

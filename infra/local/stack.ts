@@ -104,7 +104,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   const gateway = createFcGateway({
     secrets: new Map([[ram.credentials.accessKeyId, ram.credentials.accessKeySecret]]),
-    enqueue: (_name, batch: ChangeBatch) => queue.enqueue(batch),
+    enqueue: (_name, batch: ChangeBatch, taskId?: string) => queue.enqueue(batch, taskId),
     invoke,
     functionNames: () => [...handlers.keys()],
   });

@@ -5,6 +5,8 @@
  * `Authorization: FC <akid>:<base64 HMAC-SHA256>` as `@alicloud/fc2` lib/helper.js composes it).
  * It checks the signature and `x-fc-invocation-type: Async`, records accepted bodies and answers
  * 202 with `x-fc-request-id`, like FC. It can fail the next N requests or refuse bodies over 128 KiB.
+ * An async task id (FC 3.0 `x-fc-async-task-id`, FC 2.0 `x-fc-stateful-async-invocation-id`) must
+ * follow FC's rule, and one already accepted is refused with 409, as FC refuses it (reference/fc.md §3.1).
  */
 import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
@@ -19,6 +21,8 @@ export interface FcInvocation {
   /** FC 2.0 only. */
   serviceName?: string;
   qualifier?: string;
+  /** The async task id it carried, if any. */
+  taskId?: string;
   headers: IncomingHttpHeaders;
   body: Buffer;
 }
@@ -55,6 +59,7 @@ export interface FcInvokeServerOptions {
 const FC3_PATH = /^\/2023-03-30\/functions\/([^/]+)\/invocations$/;
 const FC2_PATH = /^\/2016-08-15\/services\/([^/]+)\/functions\/([^/]+)\/invocations$/;
 const CLOCK_SKEW_MS = 15 * 60_000;
+const TASK_ID = /^[A-Za-z_][A-Za-z0-9_-]{0,127}$/;
 
 type Outcome = { ok: true } | { ok: false; status: number; code: string; message: string };
 const refuse = (status: number, code: string, message: string): Outcome => ({ ok: false, status, code, message });
@@ -94,6 +99,7 @@ export async function startFcInvokeServer(options: FcInvokeServerOptions = {}): 
   const nonces = new NonceCache();
   const secrets = new Map([[accessKeyId, accessKeySecret]]);
   const pending: FailureKind[] = [];
+  const taskIds = new Set<string>();
   let inFlight = 0;
 
   const state: FcInvokeServer = {
@@ -143,6 +149,10 @@ export async function startFcInvokeServer(options: FcInvokeServerOptions = {}): 
       if (!check.ok) return reject(check.status, check.code, check.message);
     }
     if (header(req, 'x-fc-invocation-type') !== 'Async') return reject(400, 'InvalidArgument', 'Expected x-fc-invocation-type: Async.');
+    const taskId = header(req, fc3 ? 'x-fc-async-task-id' : 'x-fc-stateful-async-invocation-id');
+    if (taskId !== undefined && !TASK_ID.test(taskId)) return reject(400, 'InvalidArgument', 'The async task id is malformed.');
+    if (taskId !== undefined && taskIds.has(taskId)) return reject(409, 'AsyncTaskAlreadyExists', 'An async task with this id exists.');
+    if (taskId !== undefined) taskIds.add(taskId);
 
     // FC 2.0 carries the qualifier in the service segment (`svc.LATEST`), FC 3.0 in the query.
     const [serviceName, fc2Qualifier] = decodeURIComponent(fc2?.[1] ?? '').split('.');
@@ -152,6 +162,7 @@ export async function startFcInvokeServer(options: FcInvokeServerOptions = {}): 
       functionName: decodeURIComponent(fc3?.[1] ?? fc2?.[2] ?? ''),
       ...(fc2 && { serviceName }),
       ...(qualifier && { qualifier }),
+      ...(taskId !== undefined && { taskId }),
     });
     answer(res, api, 202);
   };

@@ -5,7 +5,7 @@
  */
 import { ConfigError } from '../core/errors';
 import type { Change, ChangeBatch } from '../core/model';
-import type { ChangeQueue } from '../core/ports';
+import type { ChangeQueue, PublishRequest } from '../core/ports';
 import { encodeBatch, toBatches, type BatchOptions } from './batches';
 import { MissingFcSettingError, scrub } from './errors';
 import type { FcCredentials } from './FcAsyncQueue';
@@ -81,18 +81,20 @@ export class Fc2AsyncQueue implements ChangeQueue {
 
   constructor(private readonly options: Fc2AsyncQueueOptions) {}
 
-  async publish(changes: Change[]): Promise<ChangeBatch[]> {
+  async publish(changes: Change[], options: PublishRequest = {}): Promise<ChangeBatch[]> {
     const batches = toBatches(changes, this.options.batch);
     if (batches.length === 0) return [];
     const { serviceName, functionName, qualifier } = this.options;
     let secrets: Array<string | undefined> = [];
-    const send = async (batch: ChangeBatch): Promise<void> => {
+    const send = async (batch: ChangeBatch, taskId?: string): Promise<void> => {
       const { client, credentials } = this.client();
       secrets = [credentials.accessKeySecret, credentials.securityToken];
-      await client.invokeFunction(serviceName, functionName, encodeBatch(batch), { 'x-fc-invocation-type': 'Async' }, qualifier);
+      // FC 2.0's name for an async task id: a "stateful async invocation" (the service needs statefulInvocation).
+      const headers = { 'x-fc-invocation-type': 'Async', ...(taskId && { 'x-fc-stateful-async-invocation-id': taskId }) };
+      await client.invokeFunction(serviceName, functionName, encodeBatch(batch), headers, qualifier);
     };
     const target = `FC service ${serviceName} function ${functionName}`;
-    return publishBatches(target, batches, send, (thrown) => translateFc2Error(thrown, secrets), this.options);
+    return publishBatches(target, batches, send, (thrown) => translateFc2Error(thrown, secrets), this.options, options.dedupeKey);
   }
 
   private client(): { client: Fc2Client; credentials: FcCredentials } {

@@ -7,7 +7,7 @@ import type { CloudCredentials } from '../core/ports';
 import { Readable } from 'node:stream';
 import type FC3 from '@alicloud/fc20230330';
 import type { Change, ChangeBatch } from '../core/model';
-import type { ChangeQueue } from '../core/ports';
+import type { ChangeQueue, PublishRequest } from '../core/ports';
 import { encodeBatch, toBatches, type BatchOptions } from './batches';
 import { MissingFcSettingError, scrub } from './errors';
 import { publishBatches, retryableStatus, transportFailure, type PublishOptions, type SendFailure } from './publish';
@@ -67,21 +67,21 @@ export class FcAsyncQueue implements ChangeQueue {
 
   constructor(private readonly options: FcAsyncQueueOptions) {}
 
-  async publish(changes: Change[]): Promise<ChangeBatch[]> {
+  async publish(changes: Change[], options: PublishRequest = {}): Promise<ChangeBatch[]> {
     const batches = toBatches(changes, this.options.batch);
     if (batches.length === 0) return [];
     const target = `FC function ${this.options.functionName}`;
     let secrets: Array<string | undefined> = [];
-    const send = async (batch: ChangeBatch): Promise<void> => {
+    const send = async (batch: ChangeBatch, taskId?: string): Promise<void> => {
       const { client, credentials } = this.client();
       secrets = [credentials.accessKeySecret, credentials.securityToken];
       const { InvokeFunctionRequest, InvokeFunctionHeaders } = loadSdk().fc;
       const request = new InvokeFunctionRequest({ qualifier: this.options.qualifier, body: Readable.from(encodeBatch(batch)) });
-      const headers = new InvokeFunctionHeaders({ xFcInvocationType: 'Async' });
+      const headers = new InvokeFunctionHeaders({ xFcInvocationType: 'Async', ...(taskId && { xFcAsyncTaskId: taskId }) });
       const answer = await client.invokeFunctionWithOptions(this.options.functionName, request, headers, {} as Runtime);
       answer.body?.resume(); // the answer's body is empty for async calls; drain it so the socket is reused
     };
-    return publishBatches(target, batches, send, (thrown) => translateFc3Error(thrown, secrets), this.options);
+    return publishBatches(target, batches, send, (thrown) => translateFc3Error(thrown, secrets), this.options, options.dedupeKey);
   }
 
   /** One client per endpoint and credentials; a new STS token builds a new one. */

@@ -11,7 +11,8 @@ import { dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type { Change, ChangeBatch } from '../core/model';
-import type { ChangeQueue } from '../core/ports';
+import type { ChangeQueue, PublishRequest } from '../core/ports';
+import { ASYNC_TASK_RETENTION_MS, asyncTaskId } from './asyncTask';
 import { backoffDelay, type BackoffPolicy } from './backoff';
 import { toBatches, type BatchOptions } from './batches';
 import { consume, type BatchHandler, type ConsumeOptions, type Lease, type LeasingQueue } from './consume';
@@ -74,6 +75,11 @@ CREATE TABLE IF NOT EXISTS dead_letters (
   last_error   TEXT    NOT NULL,
   enqueued_at  INTEGER NOT NULL,
   failed_at    INTEGER NOT NULL
+);
+-- async task ids seen (FC's x-fc-async-task-id), so a request published twice is enqueued once
+CREATE TABLE IF NOT EXISTS task_ids (
+  id           TEXT    PRIMARY KEY,
+  seen_at      INTEGER NOT NULL
 );`;
 
 interface BatchRow {
@@ -116,14 +122,15 @@ export class SqliteQueue implements ChangeQueue, LeasingQueue {
     }
   }
 
-  /** Stores the batches durably; resolves once committed. */
-  async publish(changes: Change[]): Promise<ChangeBatch[]> {
+  /**
+   * Stores the batches durably; resolves once committed. With a `dedupeKey`, a batch whose async
+   * task id was seen within FC's retention is skipped, as FC would refuse it (asyncTask.ts).
+   */
+  async publish(changes: Change[], options: PublishRequest = {}): Promise<ChangeBatch[]> {
     const batches = toBatches(changes, { ...this.options.batch, now: () => new Date(this.now()) });
-    const insert = this.db.prepare(
-      'INSERT INTO batches (id, body, change_count, visible_at, enqueued_at) VALUES (?, ?, ?, ?, ?)');
+    const { dedupeKey } = options;
     this.db.transaction(() => {
-      const at = this.now();
-      for (const b of batches) insert.run(b.id, JSON.stringify(b), b.changes.length, at, at);
+      batches.forEach((b, index) => this.store(b, dedupeKey === undefined ? undefined : asyncTaskId(dedupeKey, index)));
     }).immediate();
     return batches;
   }
@@ -131,12 +138,23 @@ export class SqliteQueue implements ChangeQueue, LeasingQueue {
   /**
    * Stores a batch made elsewhere, keeping its id (the local FC gateway receives batches that
    * `FcAsyncQueue` built). A batch id already stored is ignored: a re-sent invocation is one batch.
+   * False when `taskId` was seen before: the gateway answers 409, as FC does.
    */
-  enqueue(batch: ChangeBatch): void {
+  enqueue(batch: ChangeBatch, taskId?: string): boolean {
+    return this.db.transaction(() => this.store(batch, taskId)).immediate();
+  }
+
+  /** Inside a write transaction: false when the task id was already seen. */
+  private store(batch: ChangeBatch, taskId: string | undefined): boolean {
     const at = this.now();
+    if (taskId !== undefined) {
+      this.db.prepare('DELETE FROM task_ids WHERE seen_at < ?').run(at - ASYNC_TASK_RETENTION_MS);
+      if (this.db.prepare('INSERT OR IGNORE INTO task_ids (id, seen_at) VALUES (?, ?)').run(taskId, at).changes === 0) return false;
+    }
     this.db.prepare(
       'INSERT OR IGNORE INTO batches (id, body, change_count, visible_at, enqueued_at) VALUES (?, ?, ?, ?, ?)',
     ).run(batch.id, JSON.stringify(batch), batch.changes.length, at, at);
+    return true;
   }
 
   /**

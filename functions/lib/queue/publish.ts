@@ -3,6 +3,7 @@
  * that may heal), wait for all of them, and reject with one `QueuePublishError` if any failed.
  */
 import type { ChangeBatch } from '../core/model';
+import { asyncTaskId, DUPLICATE_TASK_STATUS } from './asyncTask';
 import { QueuePublishError, type PublishFailure } from './errors';
 
 export interface PublishOptions {
@@ -22,27 +23,35 @@ export type SendFailure = Omit<PublishFailure, 'batchId'> & { cause: unknown };
 
 /**
  * Sends each batch with `send`, which throws on failure; `translate` turns what it threw into a
- * `SendFailure`. Resolves with the batches once all were accepted.
+ * `SendFailure`. With a `dedupeKey`, each batch is sent with its async task id, and FC's 409 for a
+ * task id it has seen counts as accepted: that batch was enqueued before (by a retry of ours whose
+ * answer was lost, or by another instance given the same request). Resolves with the batches once
+ * all were accepted.
  */
 export async function publishBatches(
   target: string,
   batches: ChangeBatch[],
-  send: (batch: ChangeBatch) => Promise<void>,
+  send: (batch: ChangeBatch, taskId?: string) => Promise<void>,
   translate: (thrown: unknown) => SendFailure,
   options: PublishOptions = {},
+  dedupeKey?: string,
 ): Promise<ChangeBatch[]> {
   const attempts = Math.max(1, options.attempts ?? 2);
   const failures: Array<SendFailure & { batchId: string }> = [];
   const accepted: string[] = [];
 
-  const sendOne = async (batch: ChangeBatch): Promise<void> => {
+  const sendOne = async ({ batch, taskId }: { batch: ChangeBatch; taskId?: string }): Promise<void> => {
     for (let attempt = 1; ; attempt++) {
       try {
-        await send(batch);
+        await send(batch, taskId);
         accepted.push(batch.id);
         return;
       } catch (thrown) {
         const failure = translate(thrown);
+        if (taskId !== undefined && failure.status === DUPLICATE_TASK_STATUS) {
+          accepted.push(batch.id);
+          return;
+        }
         if (!failure.retryable || attempt >= attempts) {
           failures.push({ ...failure, batchId: batch.id });
           return;
@@ -52,7 +61,8 @@ export async function publishBatches(
     }
   };
 
-  await runConcurrent(batches, options.concurrency ?? 4, sendOne);
+  const tasks = batches.map((batch, index) => ({ batch, ...(dedupeKey !== undefined && { taskId: asyncTaskId(dedupeKey, index) }) }));
+  await runConcurrent(tasks, options.concurrency ?? 4, sendOne);
   if (failures.length > 0) {
     const list: PublishFailure[] = failures.map(({ cause: _cause, ...f }) => f);
     throw new QueuePublishError(target, list, accepted, { cause: failures[0]?.cause });

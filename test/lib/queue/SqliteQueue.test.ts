@@ -72,6 +72,35 @@ describe('SqliteQueue', () => {
     expect(q.lease(5).map((l) => l.batch)).toEqual([batch]);
   });
 
+  it('enqueues changes published twice under one dedupe key once, across connections, as FC does with task ids', async () => {
+    const a = queue();
+    const b = queue();
+    const key = 'wecom\nsignature\n1700000000\nnonce';
+    await a.publish([change('x'), change('y')], { dedupeKey: key });
+    // Acked already: the key is remembered beyond the batch's life.
+    const [lease] = a.lease(5);
+    a.ack(lease!.leaseId);
+    await b.publish([change('x'), change('y')], { dedupeKey: key });
+    await b.publish([change('x')], { dedupeKey: 'another request' });
+    expect(b.lease(5).map((l) => l.batch.changes.map((c) => c.sourceId))).toEqual([['x']]);
+  });
+
+  it('forgets a dedupe key after FC keeps async task ids (7 days)', async () => {
+    const q = queue();
+    await q.publish([change('x')], { dedupeKey: 'k' });
+    clock += 7 * 24 * 3600_000 + 1;
+    await q.publish([change('x')], { dedupeKey: 'k' });
+    expect(q.stats().ready).toBe(2);
+  });
+
+  it('refuses a task id it has seen when a batch comes through the local FC gateway', () => {
+    const q = queue();
+    const batch = (id: string): ChangeBatch => ({ v: 1, id, emittedAt: '2026-11-28T00:00:00Z', changes: [change('a')] });
+    expect(q.enqueue(batch('first'), 't_abc_0')).toBe(true);
+    expect(q.enqueue(batch('second'), 't_abc_0')).toBe(false);
+    expect(q.lease(5).map((l) => l.batch.id)).toEqual(['first']);
+  });
+
   it('delivers in publication order', async () => {
     const q = queue();
     const first = await q.publish([change('1')]);
