@@ -3,7 +3,8 @@
  * corpid and corpsecret, 7200 s tokens), `user/get`, `department/get`, `department/simplelist`,
  * `user/list_id` (opaque cursor, one row per person and department, limit 1–10000). Tokens can be
  * expired (42001) or revoked (40014); any path can be made to answer an errcode, an HTTP status or
- * a dropped connection for its next N calls.
+ * a dropped connection for its next N calls. Departments can be moved, renamed and deleted (refused
+ * while members or sub-departments remain, as WeCom's department/delete refuses).
  */
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -62,6 +63,9 @@ export interface WecomApiFake {
   revokeTokens(): void;
   failNext(path: string, fault: WecomFault, times?: number): void;
   renameUser(from: string, to: string): void;
+  moveDepartment(id: number, parentId: number): void;
+  renameDepartment(id: number, name: string): void;
+  deleteDepartment(id: number): void;
   close(): Promise<void>;
 }
 
@@ -93,10 +97,24 @@ export async function startWecomApi(options: WecomApiFakeOptions = {}): Promise<
       fake.users.delete(from);
       fake.users.set(to, { ...user, userid: to });
     },
+    moveDepartment(id, parentId) { fake.departments.set(id, { ...department(id), parentid: parentId }); },
+    renameDepartment(id, name) { fake.departments.set(id, { ...department(id), name }); },
+    deleteDepartment(id) {
+      department(id);
+      if ([...fake.departments.values()].some((d) => d.parentid === id)) throw new Error(`department ${id} has sub-departments`);
+      if ([...fake.users.values()].some((u) => u.status !== 5 && u.department.includes(id))) throw new Error(`department ${id} has members`);
+      fake.departments.delete(id);
+    },
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
+  };
+
+  const department = (id: number): WecomFakeDepartment => {
+    const found = fake.departments.get(id);
+    if (!found) throw new Error(`no department ${id}`);
+    return found;
   };
 
   const fail = (errcode: number, what: string) => ({ errcode, errmsg: errmsgFor(errcode, what) });

@@ -99,11 +99,17 @@ export class WecomApi {
     return department;
   }
 
-  /** Every department under `rootId` (itself included), ids and parents only. Default: all (root 1's tree). */
-  async listDepartmentIds(rootId?: string): Promise<WecomDepartmentId[]> {
+  /**
+   * Every department under `rootId` (itself included), ids and parents only. Default: all (root 1's
+   * tree). Undefined when `rootId` names no department (60123), as after it was deleted.
+   */
+  listDepartmentIds(): Promise<WecomDepartmentId[]>;
+  listDepartmentIds(rootId: string): Promise<WecomDepartmentId[] | undefined>;
+  async listDepartmentIds(rootId?: string): Promise<WecomDepartmentId[] | undefined> {
     const query = rootId === undefined ? undefined : { id: rootId };
-    const answer = await this.call('department/simplelist', { path: 'department/simplelist', query });
-    const list = answer?.department_id;
+    const answer = await this.call('department/simplelist', { path: 'department/simplelist', query }, rootId === undefined ? undefined : DEPARTMENT_MISSING);
+    if (answer === undefined) return undefined;
+    const list = answer.department_id;
     if (!Array.isArray(list) || !list.every((d) => typeof d?.id === 'number')) {
       throw invalidAnswer('department/simplelist', 'no department_id list');
     }

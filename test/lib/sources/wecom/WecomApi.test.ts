@@ -131,9 +131,10 @@ describe('WecomApi', () => {
     }
   });
 
-  it('lists department ids under a root, or all', async () => {
+  it('lists department ids under a root, or all, and none under a root that is gone', async () => {
     expect((await api().listDepartmentIds()).map((d) => d.id)).toEqual([1, 2, 3]);
-    expect((await api().listDepartmentIds('2')).map((d) => d.id)).toEqual([2, 3]);
+    expect((await api().listDepartmentIds('2'))?.map((d) => d.id)).toEqual([2, 3]);
+    expect(await api().listDepartmentIds('404')).toBeUndefined();
   });
 
   it('times out a hung answer as a retryable Timeout', async () => {

@@ -97,3 +97,70 @@ describe('WecomSource', () => {
     await expect(source().getUser('e01')).rejects.toMatchObject({ retryable: false, recommendedAction: expect.stringContaining('IP') });
   });
 });
+
+describe('WecomSource.listDepartmentMembers', () => {
+  let fake: WecomApiFake;
+  const source = (pageSize = 4) => createWecomSource(
+    { corpId: fake.corpId, secret: fake.secret, apiUrl: fake.url },
+    { concurrency: 3, api: { pageSize, retry: { sleep: async () => undefined } } },
+  );
+  const members = async (id: string, s = source()) => {
+    const listing = await s.listDepartmentMembers(id);
+    return listing && (await collect(listing)).map((p) => p.sourceId).sort();
+  };
+
+  // Corp (1) → Engineering (2) → Platform (3) → Storage (4), and Sales (5); m2 sits in Engineering and Storage.
+  beforeEach(async () => {
+    fake = await startWecomApi();
+    for (const [id, parentid] of [[1, 0], [2, 1], [3, 2], [4, 3], [5, 1]] as const) fake.departments.set(id, { id, name: `Dept ${id}`, parentid });
+    const place: Record<string, number[]> = { m1: [1], m2: [2, 4], m3: [3], m4: [3], m5: [4], m6: [4], m7: [5], m8: [4] };
+    for (const [userid, department] of Object.entries(place)) fake.users.set(userid, { userid, name: `Member ${userid}`, department, status: userid === 'm8' ? 5 : 1 });
+  });
+  afterEach(() => fake.close());
+
+  it('lists the department and all below it, each current member once, across pages', async () => {
+    expect(await members('2')).toEqual(['m2', 'm3', 'm4', 'm5', 'm6']);
+    // 8 list_id rows (m2 twice, the exited m8 left out) by 4 a page; one user/get per person.
+    expect(fake.callCount('user/list_id')).toBe(2);
+    expect(fake.callCount('user/get')).toBe(5);
+    expect(await members('4')).toEqual(['m2', 'm5', 'm6']);
+  });
+
+  it('follows a moved department and reads a renamed one', async () => {
+    fake.moveDepartment(3, 5);
+    expect(await members('5')).toEqual(['m2', 'm3', 'm4', 'm5', 'm6', 'm7']);
+    expect(await members('2')).toEqual(['m2']);
+    fake.renameDepartment(3, 'Platform Sales');
+    expect(await source().getDepartment('3')).toEqual({ source: 'wecom', sourceId: '3', name: 'Platform Sales', parentId: '5' });
+  });
+
+  it('answers undefined for a deleted department and for an id WeCom cannot have', async () => {
+    expect(() => fake.deleteDepartment(5)).toThrow(/has members/);
+    fake.users.set('m7', { ...fake.users.get('m7')!, department: [1] });
+    fake.deleteDepartment(5);
+    expect(await source().listDepartmentMembers('5')).toBeUndefined();
+    expect(await source().listDepartmentMembers('sales')).toBeUndefined();
+  });
+
+  it('recovers from an expired token and throttling in the middle of a listing', async () => {
+    const listing = (await source(2).listDepartmentMembers('2'))![Symbol.asyncIterator]();
+    fake.expireTokens();
+    fake.failNext('user/list_id', { errcode: 45009 }, 2);
+    fake.failNext('user/get', { errcode: -1 }, 2);
+    const all: string[] = [];
+    for (let next = await listing.next(); !next.done; next = await listing.next()) all.push(next.value.sourceId);
+    expect(all.sort()).toEqual(['m2', 'm3', 'm4', 'm5', 'm6']);
+    expect(fake.tokensIssued).toBe(2);
+  });
+
+  it('reads a 500-member department over sub-departments with one user/get per member', async () => {
+    await fake.close();
+    fake = await startWecomApi();
+    for (const [id, parentid] of [[1, 0], [10, 1], [11, 10], [12, 10], [13, 11], [20, 1]] as const) fake.departments.set(id, { id, name: `Dept ${id}`, parentid });
+    for (let i = 0; i < 500; i++) fake.users.set(`s${i}`, { userid: `s${i}`, name: `Staff ${i}`, department: [10 + (i % 4)], status: 1 });
+    for (let i = 0; i < 300; i++) fake.users.set(`o${i}`, { userid: `o${i}`, name: `Other ${i}`, department: [20], status: 1 });
+    expect(await members('10', source(10_000))).toHaveLength(500);
+    // gettoken, simplelist, list_id (800 rows, one page), 500 × user/get.
+    expect(fake.calls).toHaveLength(1 + 1 + 1 + 500);
+  });
+});
