@@ -1,7 +1,8 @@
 /**
- * Event ids this warm instance has already enqueued. Lark delivers at least once and retries for
- * hours; a repeat is harmless (the engine is level-based), this only spares the queue the work.
- * Bounded: the oldest ids are forgotten first.
+ * Event ids (or signed-request keys) this warm instance has already enqueued. Platforms deliver at
+ * least once; a repeat is harmless (the engine is level-based), this only spares the queue the
+ * work. Per instance only: the queue's dedupe key is what holds across instances. Bounded: the
+ * oldest ids are forgotten first.
  */
 export class RecentEvents {
   private readonly ids = new Set<string>();

@@ -13,9 +13,8 @@
  * | `LARK_MAX_AGE_SECONDS`    | `300`                               | webhook            |
  */
 import { ConfigError, type ConfigProblem } from '../../core/errors';
-import {
-  DEFAULT_LARK_API_URL, DEFAULT_MAX_AGE_SECONDS, DEFAULT_USER_ID_TYPE, LARK_USER_ID_TYPES, type LarkUserIdType,
-} from './constants';
+import { parseMaxAgeSeconds } from '../replayWindow';
+import { DEFAULT_LARK_API_URL, DEFAULT_USER_ID_TYPE, LARK_USER_ID_TYPES, type LarkUserIdType } from './constants';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -59,11 +58,7 @@ export function parseLarkWebhookConfig(env: Env): LarkWebhookConfig {
   const verificationToken = read(env, 'LARK_VERIFICATION_TOKEN');
   if (!verificationToken) problems.push({ variable: 'LARK_VERIFICATION_TOKEN', problem: 'is required by the Lark webhook' });
   const encryptKey = read(env, 'LARK_ENCRYPT_KEY');
-  const ageText = read(env, 'LARK_MAX_AGE_SECONDS');
-  const maxAgeSeconds = ageText === undefined ? DEFAULT_MAX_AGE_SECONDS : Number(ageText);
-  if (!/^\d+$/.test(ageText ?? '0') || maxAgeSeconds < 1 || maxAgeSeconds > 86_400) {
-    problems.push({ variable: 'LARK_MAX_AGE_SECONDS', problem: 'must be a whole number of seconds from 1 to 86400' });
-  }
+  const maxAgeSeconds = parseMaxAgeSeconds(env, 'LARK_MAX_AGE_SECONDS', problems);
   const idType = userIdType(env, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return { verificationToken: verificationToken!, ...(encryptKey && { encryptKey }), maxAgeSeconds, userIdType: idType };

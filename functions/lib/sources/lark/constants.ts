@@ -6,8 +6,8 @@
 /** Feishu (China). Lark international is `https://open.larksuite.com/open-apis`. */
 export const DEFAULT_LARK_API_URL = 'https://open.feishu.cn/open-apis';
 
-/** How old a signed request may be before it is refused as a possible replay. */
-export const DEFAULT_MAX_AGE_SECONDS = 300;
+/** How old a signed request may be before it is refused as a possible replay (the rule all webhooks share). */
+export { DEFAULT_MAX_AGE_SECONDS } from '../replayWindow';
 
 /** The ids Lark gives a person; `union_id` is stable across the developer's apps, so it is the default. */
 export const LARK_USER_ID_TYPES = ['union_id', 'open_id', 'user_id'] as const;

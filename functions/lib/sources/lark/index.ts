@@ -9,7 +9,7 @@ export { LarkCipher, larkSignature, signatureMatches } from './crypto';
 export { LarkApiError, LarkDecryptError, LarkWebhookError, WEBHOOK_REFUSALS, type WebhookRefusal } from './errors';
 export { readMessage, type LarkMessage } from './events';
 export { toDepartment, toIdentity } from './mapping';
-export { RecentEvents } from './recentEvents';
+export { RecentEvents } from '../recentEvents';
 export { createRequestOpener, type OpenedRequest, type RequestOpener } from './verify';
 export { createLarkWebhook, type LarkWebhook, type LarkWebhookDeps } from './webhook';
 export type { LarkDepartment, LarkUser } from './types';

@@ -3,6 +3,7 @@
  * check the verification token. Everything refused here is answered 4xx and never enqueued.
  */
 import { timingSafeEqual } from 'node:crypto';
+import { withinReplayWindow } from '../replayWindow';
 import type { LarkWebhookConfig } from './config';
 import { LARK_HEADERS } from './constants';
 import { LarkCipher, larkSignature, signatureMatches } from './crypto';
@@ -87,8 +88,7 @@ function checkSignature(request: LarkRequestLike, encryptKey: string, maxAgeSeco
     throw new LarkWebhookError('invalid_signature', 'X-Lark-Signature does not match the body');
   }
   // Checked after the signature, which covers the timestamp, so a forger cannot probe the clock.
-  const seconds = /^\d{1,12}$/.test(timestamp) ? Number(timestamp) : NaN;
-  if (!Number.isFinite(seconds) || Math.abs(nowMs / 1000 - seconds) > maxAgeSeconds) {
+  if (!withinReplayWindow(timestamp, maxAgeSeconds, nowMs)) {
     throw new LarkWebhookError('stale_request', `X-Lark-Request-Timestamp is more than ${maxAgeSeconds} s from now`);
   }
   return true;

@@ -10,13 +10,14 @@ import type { Logger } from '../../fc/logger';
 import type { LarkWebhookConfig } from './config';
 import { LarkWebhookError } from './errors';
 import { type LarkMessage, readMessage } from './events';
-import { RecentEvents } from './recentEvents';
+import { RecentEvents } from '../recentEvents';
+import { enqueueChanges } from '../webhookEnqueue';
 import { createRequestOpener } from './verify';
 
 export interface LarkWebhookDeps {
   queue: ChangeQueue;
-  logger: Pick<Logger, 'info' | 'warn'>;
-  /** Event ids already enqueued by this instance; default a fresh bounded set. */
+  logger: Pick<Logger, 'info' | 'warn' | 'error'>;
+  /** Events already enqueued by this instance; default a fresh bounded set. */
   recent?: RecentEvents;
   /** Milliseconds since the epoch, for the signature's age; default `Date.now`. */
   now?: () => number;
@@ -49,19 +50,21 @@ export function createLarkWebhook(config: LarkWebhookConfig, deps: LarkWebhookDe
     if (message.kind === 'challenge') return { status: 200, body: { challenge: message.challenge } };
 
     const { eventId, eventType, changes, skipped } = message;
-    if (recent.has(eventId)) {
+    // Lark's retries are new requests carrying the same event id: that id is the dedupe key.
+    const dedupeKey = `lark\n${eventId}`;
+    if (recent.has(dedupeKey)) {
       deps.logger.info('lark event repeated', { eventId, eventType });
       return { status: 200, body: { ok: true, duplicate: true } };
     }
     if (changes.length > 0) {
       try {
-        await deps.queue.publish(changes);
+        await enqueueChanges(changes, dedupeKey, { queue: deps.queue, log: deps.logger });
       } catch (error) {
         // 5xx makes Lark deliver the event again (15 s, 5 min, 1 h, 6 h): nothing is lost.
         throw serviceUnavailable(`enqueueing lark event ${eventId} failed`, error);
       }
     }
-    recent.add(eventId);
+    recent.add(dedupeKey);
     deps.logger.info(skipped ? 'lark event ignored' : 'lark event enqueued', {
       eventId, eventType, schema: message.schema, changes: changes.length, ...(skipped && { skipped }),
     });

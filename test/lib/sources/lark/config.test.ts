@@ -1,6 +1,6 @@
 import { ConfigError } from '../../../../functions/lib/core/errors';
 import { parseLarkSourceConfig, parseLarkWebhookConfig } from '../../../../functions/lib/sources/lark/config';
-import { RecentEvents } from '../../../../functions/lib/sources/lark/recentEvents';
+import { RecentEvents } from '../../../../functions/lib/sources/recentEvents';
 
 const problemsOf = (fn: () => unknown) => {
   try {

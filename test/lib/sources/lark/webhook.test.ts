@@ -1,7 +1,7 @@
 import type { ChangeBatch } from '../../../../functions/lib/core/model';
 import { HttpError } from '../../../../functions/lib/fc/errors';
 import { parseLarkWebhookConfig } from '../../../../functions/lib/sources/lark/config';
-import { RecentEvents } from '../../../../functions/lib/sources/lark/recentEvents';
+import { RecentEvents } from '../../../../functions/lib/sources/recentEvents';
 import { createLarkWebhook } from '../../../../functions/lib/sources/lark/webhook';
 import { createFcQueue } from '../../../../functions/lib/queue/factory';
 import { captureLogger } from '../../fc/logSink';
@@ -142,14 +142,26 @@ describe('the Lark webhook', () => {
       expect(fc.invocations).toHaveLength(1);
     });
 
-    it('answers 503 when the queue refuses, and enqueues the redelivery', async () => {
-      const { receive } = webhook();
+    it('answers 503 when the queue refuses (Lark retries at 15 s, 5 min, 1 h, 6 h), logging the change ids, and enqueues the redelivery', async () => {
+      const { receive, logs } = webhook();
       const event = v2Event('contact.user.created_v3', { object: alice }, KEYS.verificationToken, 'evt-2');
       fc.failNext(1, 503);
       expect(await refusal(receive(post(larkRequest(event, KEYS))))).toEqual({ status: 503, code: 'service_unavailable' });
+      const [line, ...others] = logs.lines.filter((l) => l.msg === 'changes not enqueued');
+      expect(others).toEqual([]);
+      expect(line).toMatchObject({ level: 'error', count: 1, changes: [{ source: 'lark', kind: 'user', sourceId: alice.union_id, reason: 'contact.user.created_v3' }] });
+      for (const personal of [alice.name, alice.email, alice.mobile]) expect(JSON.stringify(line)).not.toContain(personal);
       const retry = await receive(post(larkRequest(event, KEYS)));
       expect(retry.body).toEqual({ ok: true, changes: 1 });
       expect(enqueued()).toHaveLength(1);
+    });
+
+    it('enqueues an event once when another instance, without this one’s memory, receives it again', async () => {
+      const event = v2Event('contact.user.created_v3', { object: alice }, KEYS.verificationToken, 'evt-3');
+      expect((await webhook().receive(post(larkRequest(event, KEYS)))).status).toBe(200);
+      expect((await webhook().receive(post(larkRequest(event, KEYS)))).status).toBe(200);
+      expect(enqueued()).toHaveLength(1);
+      expect(fc.rejected).toEqual(['AsyncTaskAlreadyExists']);
     });
   });
 
