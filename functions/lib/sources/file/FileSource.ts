@@ -3,6 +3,7 @@
  * implementation of the `Source` port.
  */
 import { stat } from 'node:fs/promises';
+import { membersBelow } from '../../core/departmentTree';
 import type { Department, Identity, SourceName } from '../../core/model';
 import type { Source } from '../../core/ports';
 import type { Directory } from './directory';
@@ -48,6 +49,13 @@ export class FileSource implements Source {
     for (const department of (await this.directory()).departments.values()) yield structuredClone(department);
   }
 
+  /** From one reading of the file; a department the file no longer has is absent. */
+  async listDepartmentMembers(departmentId: string): Promise<AsyncIterable<Identity> | undefined> {
+    const { departments, users } = await this.directory();
+    if (!departments.has(departmentId)) return undefined;
+    return copies(membersBelow(departments.values(), users.values(), departmentId));
+  }
+
   private async directory(): Promise<Directory> {
     const stamp = await stampOf(this.path);
     // Concurrent calls share one read. A failed read is forgotten so the next call retries
@@ -61,6 +69,10 @@ export class FileSource implements Source {
     }
     return this.cached.loading;
   }
+}
+
+async function* copies<T>(items: T[]): AsyncIterable<T> {
+  for (const item of items) yield structuredClone(item);
 }
 
 /** What tells a changed file; empty when it cannot be read (loading then says why). */

@@ -111,6 +111,32 @@ describe('FileSource', () => {
     expect(await source.getUser('u1')).toEqual(ADA);
   });
 
+  it('lists a department\'s members with its sub-departments, each person once', async () => {
+    const source = createFileSource(fixture('people.json'));
+    const ids = async (id: string) => {
+      const listing = await source.listDepartmentMembers(id);
+      return listing && (await collect(listing)).map((p) => p.sourceId);
+    };
+    // u1 sits in d1 and its sub-department d2.
+    expect(await ids('d1')).toEqual(['u1', 'u2']);
+    expect(await ids('d2')).toEqual(['u1', 'u2']);
+    expect(await ids('d3')).toEqual(['u3']);
+    expect(await ids('d404')).toBeUndefined();
+  });
+
+  it('follows an edited export: a department moved under another, or removed', async () => {
+    const path = scratch.path('departments.json');
+    const doc = JSON.parse(await readFile(fixture('people.json'), 'utf8'));
+    doc.departments[2].parentId = 'd1';
+    await writeFile(path, JSON.stringify(doc));
+    const source = createFileSource(path);
+    expect((await collect((await source.listDepartmentMembers('d1'))!)).map((p) => p.sourceId)).toEqual(['u1', 'u2', 'u3']);
+    doc.departments.pop();
+    doc.people[2].departments = [];
+    await writeFile(path, JSON.stringify(doc, null, 1));
+    expect(await source.listDepartmentMembers('d3')).toBeUndefined();
+  });
+
   it('refuses an extension other than .json or .csv when created', () => {
     expect(() => createFileSource(fixture('people.xlsx'))).toThrow(/unsupported extension; use \.json or \.csv/);
   });
