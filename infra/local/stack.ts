@@ -1,8 +1,8 @@
 /**
  * The local stack: the same function bundles FC runs, on a laptop. One HTTP server serves the
- * webhook functions and FC's invoke API; the timer functions (ad-poll) run on their schedules;
- * asynchronous invocations of `push` land in a durable SQLite queue that is drained into the `push`
- * bundle; the RAM emulator stands in for RAM unless real credentials are configured.
+ * webhook functions and FC's invoke API; the timer functions (ad-poll, full-sync's reconcile) run on
+ * their schedules; asynchronous invocations of `push` land in a durable SQLite queue that is drained
+ * into the `push` bundle; the RAM emulator stands in for RAM unless real credentials are configured.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
@@ -18,7 +18,8 @@ import { emulatorEnv } from '../emulator/env';
 import { readRequest, writeReply } from '../emulator/http';
 import { type RunningEmulator, startRamEmulator } from '../emulator/RamEmulator';
 import { createFcGateway } from './fcGateway';
-import { TIMER_SCHEDULES, startTimers, timerEvent } from './timers';
+import type { TimerSchedule } from './schedule';
+import { TIMER_SCHEDULES, startTimers, timerEvent, timerSchedules } from './timers';
 import { SAMPLE_DIRECTORY, findRunningEmulator } from './runtime';
 
 /** Webhook routes and the function serving each. */
@@ -36,8 +37,8 @@ export interface LocalStackOptions {
   outdir?: string;
   /** Queue polling, for tests. */
   pollMs?: number;
-  /** Timer functions and intervals (default TIMER_SCHEDULES); only built functions run. */
-  timers?: typeof TIMER_SCHEDULES;
+  /** Timer functions and their schedules (default TIMER_SCHEDULES and the reconcile from env); only built functions run. */
+  timers?: Record<string, TimerSchedule>;
   /** Told about each timer run. */
   onTimer?: (name: string, outcome: { error?: unknown }) => void;
 }
@@ -52,6 +53,8 @@ export interface LocalStack {
   functions: string[];
   /** Timer functions running on their schedules. */
   timers: string[];
+  /** Their schedules, by function. */
+  schedules: Record<string, TimerSchedule>;
   /** Built webhook and timer functions that stopped at cold start for want of their source's variables, with why. */
   unconfigured: Map<string, string>;
   /** What the functions sign with here (the emulator's key, or ALIBABA_CLOUD_* standing in for the FC role). */
@@ -69,6 +72,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const env = options.env ?? process.env;
   const stateDir = path.resolve(env.STATE_DIR || path.join(__dirname, '../../.state'));
   const directoryFile = path.resolve(env.DIRECTORY_FILE || SAMPLE_DIRECTORY);
+  // Read before anything starts: a bad FULL_SYNC_SCHEDULE stops the stack at once, naming it.
+  const timers = options.timers ?? timerSchedules(env);
 
   const ram = await connectRam(env, stateDir, options.emulatorPort ?? Number(env.EMULATOR_PORT || 9100));
   const built = await buildFunctions({ outdir: options.outdir });
@@ -133,7 +138,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
   });
 
-  const schedules = Object.fromEntries(Object.entries(options.timers ?? TIMER_SCHEDULES).filter(([name]) => handlers.has(name)));
+  const schedules = Object.fromEntries(Object.entries(timers).filter(([name]) => handlers.has(name)));
   const stopTimers = startTimers(schedules, invoke, options.onTimer ?? (() => undefined));
   const tick = (name: string) => {
     const schedule = schedules[name];
@@ -148,7 +153,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   return {
     url, stateDir, directoryFile, emulator: ram.emulator, ramUrl: ram.url, queue, functions: [...handlers.keys()],
-    credentials: ram.credentials, timers: Object.keys(schedules), unconfigured,
+    credentials: ram.credentials, timers: Object.keys(schedules), schedules, unconfigured,
     tick,
     fullSync: (request) => invoke('full-sync', Buffer.from(JSON.stringify(request))) as Promise<FullSyncResult>,
     idle: (timeoutMs = 30_000) => waitUntil(() => {

@@ -10,6 +10,7 @@ import { FcAsyncQueue } from '../../functions/lib/queue/FcAsyncQueue';
 import type { AdPollResult } from '../../functions/lib/sync/adPoll';
 import { summaryText } from '../cli/sync';
 import { watchDirectory } from './directoryWatch';
+import { RECONCILE, describeSchedule } from './schedule';
 import { TIMER_SCHEDULES } from './timers';
 import { WEBHOOK_ROUTES, startLocalStack } from './stack';
 import { EMULATOR_DEFAULT_PORT } from '../emulator/env';
@@ -30,9 +31,13 @@ async function main(): Promise<void> {
         : `(${fn} not built yet: its source has not landed)`;
     say(`  ${route.padEnd(14)} ${stack.url}${route} ${state}`);
   }
-  const timerState = Object.entries(TIMER_SCHEDULES).map(([name, { everyMs }]) => (stack.timers.includes(name)
-    ? `${name} (every ${everyMs / 60_000} minutes)`
+  const timerState = Object.keys(TIMER_SCHEDULES).map((name) => (stack.schedules[name]
+    ? `${name} (${describeSchedule(stack.schedules[name])})`
     : `${name} off: ${stack.unconfigured.get(name)?.replace(/^invalid configuration: /, '') ?? 'not built'}`));
+  const reconcile = stack.schedules['full-sync'];
+  timerState.push(reconcile
+    ? `full-sync reconcile (${describeSchedule(reconcile)})`
+    : `full-sync reconcile off (${RECONCILE.variables.schedule} is empty or ${RECONCILE.off})`);
   say(`  timers         ${timerState.join('; ')}`);
   say(`  FC invoke API  ${stack.url}/2023-03-30/functions/<name>/invocations (async push → the local queue)`);
   say(`  queue          ${rel(path.join(stack.stateDir, 'queue.sqlite'))} (npm run queue -- status | dead | replay --all)`);

@@ -1,13 +1,24 @@
 /**
  * Timer triggers on the local stack: each timer function that is built is invoked on its schedule
  * with the event FC's timer trigger sends (`{ triggerTime, triggerName, payload }`), one run at a time.
+ * An interval first fires one interval after start-up, a cron at its next time: nothing runs at start.
  */
 import type { FcTimerEvent } from '../../functions/lib/fc/types';
+import { type TimerSchedule, cronOf, reconcileSchedule } from './schedule';
 
 /** The timer functions and their intervals, as s.yaml declares them (`@every 5m`). */
-export const TIMER_SCHEDULES: Record<string, { triggerName: string; everyMs: number; payload?: string }> = {
+export const TIMER_SCHEDULES: Record<string, TimerSchedule> = {
   'ad-poll': { triggerName: 'every-5m', everyMs: 5 * 60_000 },
 };
+
+/**
+ * TIMER_SCHEDULES plus `full-sync`'s reconcile, on FULL_SYNC_SCHEDULE in FULL_SYNC_TIMEZONE unless off.
+ * @throws ConfigError naming FULL_SYNC_SCHEDULE or FULL_SYNC_TIMEZONE when FC would refuse its value
+ */
+export function timerSchedules(env: NodeJS.ProcessEnv): Record<string, TimerSchedule> {
+  const reconcile = reconcileSchedule(env);
+  return { ...TIMER_SCHEDULES, ...(reconcile && { 'full-sync': reconcile }) };
+}
 
 /** The event FC's timer trigger sends, as the bytes a handler receives. */
 export function timerEvent(schedule: { triggerName: string; payload?: string }): Buffer {
@@ -16,7 +27,7 @@ export function timerEvent(schedule: { triggerName: string; payload?: string }):
 }
 
 export function startTimers(
-  schedules: Record<string, { triggerName: string; everyMs: number; payload?: string }>,
+  schedules: Record<string, TimerSchedule>,
   invoke: (name: string, event: Buffer) => Promise<unknown>,
   report: (name: string, outcome: { error?: unknown }) => void,
 ): () => void {
@@ -29,7 +40,12 @@ export function startTimers(
         .then(() => report(name, {}), (error: unknown) => report(name, { error }))
         .finally(() => { running = false; });
     };
-    return setInterval(fire, schedule.everyMs);
+    if ('everyMs' in schedule) {
+      const interval = setInterval(fire, schedule.everyMs);
+      return () => clearInterval(interval);
+    }
+    const job = cronOf(schedule, fire);
+    return () => job.stop();
   });
-  return () => timers.forEach(clearInterval);
+  return () => timers.forEach((stop) => stop());
 }

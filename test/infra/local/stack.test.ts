@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Change } from '../../../functions/lib/core/model';
 import { FcAsyncQueue } from '../../../functions/lib/queue/FcAsyncQueue';
 import { QueuePublishError } from '../../../functions/lib/queue/errors';
+import type { FullSyncResult } from '../../../functions/lib/sync/entrances';
 import { type LocalStack, startLocalStack } from '../../../infra/local/stack';
 
 const SAMPLE = path.resolve(__dirname, '../../../infra/sample/directory.json');
@@ -29,7 +30,10 @@ describe('the local stack', () => {
     dir = await mkdtemp(path.join(tmpdir(), 'stack-'));
     await copyFile(SAMPLE, file());
     stack = await startLocalStack({
-      env: { ...process.env, STATE_DIR: path.join(dir, 'state'), DIRECTORY_FILE: file(), RAM_OAUTH_CLIENT_ID: '' },
+      env: {
+        ...process.env, STATE_DIR: path.join(dir, 'state'), DIRECTORY_FILE: file(), RAM_OAUTH_CLIENT_ID: '',
+        FULL_SYNC_SCHEDULE: '0 30 2 * * *', FULL_SYNC_TIMEZONE: 'Europe/Berlin',
+      },
       port: 0, emulatorPort: 0, outdir: path.join(dir, 'dist'), pollMs: 20,
     });
     queue = new FcAsyncQueue({ functionName: 'push', endpoint: () => stack.url, credentials: () => stack.credentials });
@@ -43,6 +47,13 @@ describe('the local stack', () => {
     const result = await stack.fullSync({ dryRun: false });
     expect(result.result).toMatchObject({ created: 12, failed: 0 });
     expect(stack.emulator!.state.users()).toHaveLength(12);
+  });
+
+  it('runs full-sync\'s reconcile as a timer on FULL_SYNC_SCHEDULE in FULL_SYNC_TIMEZONE; a tick applies', async () => {
+    expect(stack.timers).toContain('full-sync');
+    expect(stack.schedules['full-sync']).toEqual({ triggerName: 'reconcile', cron: '0 30 2 * * *', timezone: 'Europe/Berlin' });
+    const result = await stack.tick('full-sync') as FullSyncResult;
+    expect(result).toMatchObject({ dryRun: false, result: { created: 0, unchanged: 12, failed: 0 } });
   });
 
   it('carries a published change through the queue and push into RAM', async () => {
@@ -74,4 +85,11 @@ describe('the local stack', () => {
     expect(names).toMatchObject({ 'file:e1001': 'Person 0', 'file:e1002': 'Person 1', 'file:e1008': 'Person 7' });
     expect(stack.emulator!.state.users()).toHaveLength(12);
   }, 90_000);
+});
+
+describe('the local stack, misconfigured', () => {
+  it('stops before starting anything on a FULL_SYNC_SCHEDULE FC would refuse, naming the variable', async () => {
+    const started = startLocalStack({ env: { ...process.env, FULL_SYNC_SCHEDULE: '0 3 * * *', RAM_OAUTH_CLIENT_ID: '' }, port: 0, emulatorPort: 0 });
+    await expect(started).rejects.toThrow(/^invalid configuration: FULL_SYNC_SCHEDULE must be/);
+  });
 });

@@ -37,7 +37,7 @@ describe('npm start', () => {
     await copyFile(path.join(root, 'infra/sample/directory.json'), directory);
     child = spawn(path.join(root, 'node_modules/.bin/tsx'), [path.join(root, 'infra/local/start.ts')], {
       cwd: root,
-      env: { ...process.env, PORT: '0', EMULATOR_PORT: '0', STATE_DIR: path.join(dir, 'state'), DIRECTORY_FILE: directory, RAM_OAUTH_CLIENT_ID: '' },
+      env: { ...process.env, PORT: '0', EMULATOR_PORT: '0', STATE_DIR: path.join(dir, 'state'), DIRECTORY_FILE: directory, RAM_OAUTH_CLIENT_ID: '', FULL_SYNC_SCHEDULE: '0 0 3 * * *', FULL_SYNC_TIMEZONE: 'Asia/Shanghai' },
     });
     child.stdout!.on('data', (d: Buffer) => { output += d.toString(); });
     child.stderr!.on('data', (d: Buffer) => { output += d.toString(); });
@@ -45,6 +45,9 @@ describe('npm start', () => {
     await waitFor(/Ready\. Edit /);
     expect(output).toMatch(/functions\s+full-sync, push/);
     expect(output).toMatch(/RAM\s+emulator at http:\/\/127\.0\.0\.1:\d+/);
+    // The reconcile is scheduled, not run at start (the only full sync is the one-click push below).
+    expect(output).toMatch(/timers\s+.*full-sync reconcile \(0 0 3 \* \* \* in Asia\/Shanghai, next \d{4}-\d\d-\d\d 03:00:00\)/);
+    expect(output.match(/"action":"reconcile"/g)).toBeNull();
     expect(output).toMatch(/plan: 12 to create/);
     expect(output).toMatch(/done: created 12, updated 0,.* failed 0, staged 0/);
 
