@@ -61,6 +61,25 @@ export interface Change {
   hint?: Record<string, string>;
 }
 
+/** Same entity, same key: `push` re-reads the entity, so one mention of it is enough. */
+export function changeKey(change: Pick<Change, 'source' | 'kind' | 'sourceId'>): string {
+  return `${change.source}\u0000${change.kind}\u0000${change.sourceId}`;
+}
+
+/**
+ * Collapses changes naming the same entity. The last one wins and takes the last one's position,
+ * so its reason and hint are the newest.
+ */
+export function dedupeChanges(changes: readonly Change[]): Change[] {
+  const byKey = new Map<string, Change>();
+  for (const change of changes) {
+    const key = changeKey(change);
+    byKey.delete(key);
+    byKey.set(key, change);
+  }
+  return [...byKey.values()];
+}
+
 /** The queue message; batched under FC's 128 KB async payload limit. */
 export interface ChangeBatch {
   v: 1;

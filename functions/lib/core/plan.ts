@@ -268,3 +268,30 @@ export function summarize(steps: Step[]): PlanSummary {
 export function isDeprovision(step: Step): step is UserStep {
   return step.kind === 'user' && (step.action === 'delete' || step.action === 'suspend');
 }
+
+/**
+ * Plans made one after another in one invocation (a push's people, then a department's members in
+ * chunks) as one: steps and conflicts together, the safeguard's counts added up, the window and the
+ * held list as the last plan left them.
+ */
+export function mergePlans(plans: Plan[]): Plan {
+  if (plans.length === 1) return plans[0]!;
+  const steps = plans.flatMap((p) => p.steps);
+  const verdicts = plans.map((p) => p.safeguard).filter((v): v is SafeguardVerdict => v !== undefined);
+  const last = verdicts.at(-1);
+  return {
+    steps,
+    conflicts: plans.flatMap((p) => p.conflicts),
+    summary: summarize(steps),
+    managed: Math.max(0, ...plans.map((p) => p.managed)),
+    ...(last && {
+      safeguard: {
+        ...last,
+        held: verdicts.some((v) => v.held),
+        deprovisions: verdicts.reduce((n, v) => n + v.deprovisions, 0),
+        staged: verdicts.reduce((n, v) => n + v.staged, 0),
+        stagedCreates: verdicts.reduce((n, v) => n + v.stagedCreates, 0),
+      },
+    }),
+  };
+}

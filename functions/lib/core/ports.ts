@@ -122,6 +122,8 @@ export interface ProvisioningLogLine {
   externalId?: string;
   userName?: string;
   groupName?: string;
+  /** A department change's department (its source id). */
+  departmentId?: string;
   action: string;
   status: 'succeeded' | 'failed' | 'skipped' | 'staged' | 'planned';
   reason: string;

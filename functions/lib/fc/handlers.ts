@@ -10,17 +10,23 @@
  * export const handler = httpHandler('dingtalk-webhook', async (req) => ({ status: 200, body: await receive(req) }));
  */
 import middy from '@middy/core';
+import type { EventDecodeError } from './errors';
 import type { HttpRequest, HttpResponse } from './http';
 import { invocationFrom, runInvocation } from './invocation';
 import { type Logger, logger as defaultLogger } from './logger';
 import {
-  type MiddyFcContext, fcEventDecoder, httpErrorResponder, httpEventDecoder, httpResultEncoder, invocationLogger,
+  type MiddyFcContext, decodeFailureAnswer, fcEventDecoder, httpErrorResponder, httpEventDecoder, httpResultEncoder, invocationLogger,
 } from './middlewares';
 import type { FcContext, FcHttpEvent, FcHttpResult } from './types';
 
-export interface EventHandlerOptions<E> {
+export interface EventHandlerOptions<E, R = unknown> {
   /** Validates the decoded event (e.g. a zod schema's `parse`); a failure is a final `EventDecodeError`. */
   parse?: (raw: unknown) => E;
+  /**
+   * Answers an event that cannot be decoded (not JSON, or refused by `parse`) instead of failing the
+   * invocation, so FC does not retry what no retry can fix; the answer should record it somewhere.
+   */
+  onDecodeError?: (error: EventDecodeError, ctx: FcContext) => Promise<R>;
   logger?: Logger;
 }
 
@@ -31,11 +37,12 @@ export interface EventHandlerOptions<E> {
 export function eventHandler<E, R>(
   name: string,
   fn: (event: E, ctx: FcContext) => Promise<R>,
-  options: EventHandlerOptions<E> = {},
+  options: EventHandlerOptions<E, R> = {},
 ): (event: Buffer | unknown, context: FcContext) => Promise<R> {
   const chain = middy<unknown, R, Error, MiddyFcContext>((event: unknown, context: MiddyFcContext) => fn(event as E, context))
-    .use(invocationLogger({ logger: options.logger ?? defaultLogger }))
-    .use(fcEventDecoder(options.parse));
+    .use(invocationLogger({ logger: options.logger ?? defaultLogger }));
+  if (options.onDecodeError) chain.use(decodeFailureAnswer(options.onDecodeError));
+  chain.use(fcEventDecoder(options.parse));
   return withInvocation(name, chain);
 }
 

@@ -27,6 +27,18 @@ export function fcEventDecoder<E>(parse?: (raw: unknown) => E): Middleware {
   };
 }
 
+/**
+ * Answers an event that cannot be decoded with `answer` instead of failing the invocation: FC's
+ * async invocation would retry it (three times by default), and retrying cannot fix it.
+ */
+export function decodeFailureAnswer<R>(answer: (error: EventDecodeError, context: MiddyFcContext) => Promise<R>): Middleware {
+  return {
+    onError: async (request: MiddyRequest) => {
+      if (request.error instanceof EventDecodeError) request.response = await answer(request.error, request.context);
+    },
+  };
+}
+
 /** FC's HTTP event (Buffer or object) → `HttpRequest`. A body over `maxBodyBytes` is a 413. */
 export function httpEventDecoder(options: { maxBodyBytes?: number } = {}): Middleware {
   return {

@@ -3,8 +3,10 @@
  * FC's 128 KB async payload limit. Pure; sizes are exact UTF-8 byte counts of what is sent.
  */
 import { randomUUID } from 'node:crypto';
-import type { Change, ChangeBatch } from '../core/model';
+import { type Change, type ChangeBatch, changeKey, dedupeChanges } from '../core/model';
 import { ChangeTooLargeError } from './errors';
+
+export { changeKey, dedupeChanges };
 
 /** FC's async invocation payload limit (128 KiB). */
 export const FC_ASYNC_PAYLOAD_LIMIT = 128 * 1024;
@@ -31,25 +33,6 @@ export interface BatchOptions {
    * Default: one structured warning line on stderr.
    */
   onHintDropped?: (dropped: OversizedHint) => void;
-}
-
-/** Same entity, same message: `push` re-reads the entity, so one mention is enough. */
-export function changeKey(change: Pick<Change, 'source' | 'kind' | 'sourceId'>): string {
-  return `${change.source}\u0000${change.kind}\u0000${change.sourceId}`;
-}
-
-/**
- * Collapses changes naming the same entity. The last one wins and takes the last one's position,
- * so its reason and hint are the newest.
- */
-export function dedupeChanges(changes: readonly Change[]): Change[] {
-  const byKey = new Map<string, Change>();
-  for (const change of changes) {
-    const key = changeKey(change);
-    byKey.delete(key);
-    byKey.set(key, change);
-  }
-  return [...byKey.values()];
 }
 
 const jsonBytes = (value: unknown): number => Buffer.byteLength(JSON.stringify(value), 'utf8');

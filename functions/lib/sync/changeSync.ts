@@ -10,17 +10,18 @@
  */
 import { NotVisibleError } from '../core/errors';
 import { mapIdentities } from '../core/mapping';
-import type { Change, Department, Identity, RamUser, SourceName } from '../core/model';
-import { externalIdOf } from '../core/model';
-import { type Plan, buildPlan } from '../core/plan';
+import { CHANGE_KIND, type Change, type Department, type Identity, type RamUser, type SourceName, dedupeChanges, externalIdOf } from '../core/model';
+import { type Plan, buildPlan, mergePlans, summarize } from '../core/plan';
 import type { ProvisioningLog, RamTarget, Source, StateStore } from '../core/ports';
 import type { SyncPath } from '../core/safeguard';
+import type { Leases } from '../state/lease';
 import { type ApplyResult, applyPlan, summarizeOutcomes } from './apply';
 import { type StepFailure, describeFailure } from './failure';
 import type { SyncSettings } from './fullSync';
 import { HeldList } from './heldList';
 import { checkIdentifierTypes } from './identifiers';
 import { ManagedCount } from './managedCount';
+import { type PersonLocks, lockPeople, personBusy, personLeases } from './personLocks';
 import { rekeyRenamed } from './rekey';
 import { SuspensionStore } from './suspension';
 
@@ -41,13 +42,30 @@ export interface ChangeSyncInput {
    * only says "not visible" counts as their absence (the operator confirmed it).
    */
   release?: ReadonlySet<string>;
+  /** The per-person leases (one push at a time per person); default a fresh owner on `state`. */
+  leases?: Leases;
+  /** How long to wait for a person another instance is applying; default PERSON_LEASE_WAIT_MS. */
+  lockWaitMs?: number;
 }
 
-/** A change whose person could not be read: nothing was planned for them. */
+/** A change whose person (or department) could not be read: nothing was planned for them. */
 export interface UnreadChange {
   change: Change;
+  /** The person's externalId, or for a department change its key (`departmentKey`). */
   externalId: string;
+  subject: 'person' | 'department';
   failure: StepFailure;
+}
+
+/** A department change and the people it re-planned. */
+export interface DepartmentResync {
+  change: Change;
+  /** Present members re-planned (people also named by their own change are counted there). */
+  members: string[];
+  /** The department is gone (vendors delete only empty departments): nobody to re-plan. */
+  deleted?: boolean;
+  /** The source cannot list a department's members: the reconcile full sync covers it. */
+  unsupported?: boolean;
 }
 
 export interface ChangeSyncReport {
@@ -56,27 +74,71 @@ export interface ChangeSyncReport {
   /** Changes naming a source that is not configured here: logged and dropped. */
   ignored: Change[];
   unread: UnreadChange[];
+  departments: DepartmentResync[];
 }
+
+/** People planned together when a department is re-planned: bounds memory and the RAM lookups in flight. */
+export const DEPARTMENT_CHUNK = 200;
+
+/** The key a department change is recorded under (failed list, unread). */
+export const departmentKey = (change: Pick<Change, 'source' | 'sourceId'>) => `${change.source}:department:${change.sourceId}`;
 
 export async function syncChanges(input: ChangeSyncInput): Promise<ChangeSyncReport> {
   const sources = new Map<SourceName, Source>(input.sources.map((s) => [s.name, s]));
-  const unique = dedupe(input.changes);
+  const unique = dedupeChanges(input.changes);
   const ignored = unique.filter((c) => !sources.has(c.source));
-  const userChanges = unique.filter((c) => c.kind === 'user' && sources.has(c.source));
+  const known = unique.filter((c) => sources.has(c.source));
+  const userChanges = known.filter((c) => c.kind === CHANGE_KIND.user);
+  const departmentChanges = known.filter((c) => c.kind === CHANGE_KIND.group);
 
-  await checkIdentifierTypes(input.sources.filter((s) => userChanges.some((c) => c.source === s.name)), input.state, { record: true });
-  await rekeyRenamed(userChanges, { ...input, changeId: input.changeId });
-  const read = await readPeople(userChanges, sources, input.release ?? new Set());
-  const departments = await departmentsOf(read.identities, sources, input.settings, userChanges);
-  const unread = [...read.unread, ...departments.unread];
+  await checkIdentifierTypes(input.sources.filter((s) => known.some((c) => c.source === s.name)), input.state, { record: true });
+  const leases = input.leases ?? personLeases(input.state);
+  const reports: PeopleReport[] = [];
+  await underLocks(input, leases, userChanges, async (locked, busy) => {
+    await rekeyRenamed(locked, { ...input, changeId: input.changeId });
+    const read = await readPeople(locked, sources, input.release ?? new Set());
+    reports.push(await settlePeople(input, sources, userChanges, { ...read, unread: [...read.unread, ...busy] }));
+  });
+
+  // A department's members, in chunks, as the listing yields them; someone named by their own change was read above.
+  const named = new Set(userChanges.map((c) => externalIdOf(c.source, c.sourceId)));
+  const departments: DepartmentResync[] = [];
+  for (const change of departmentChanges) {
+    departments.push(await resyncDepartment(input, sources, leases, change, named, reports));
+  }
+  const outcomes = reports.flatMap((r) => r.result.outcomes);
+  return {
+    plan: mergePlans(reports.map((r) => r.plan)),
+    result: { outcomes, summary: summarizeOutcomes(outcomes) },
+    ignored,
+    unread: reports.flatMap((r) => r.unread),
+    departments,
+  };
+}
+
+interface PeopleReport {
+  plan: Plan;
+  result: ApplyResult;
+  unread: UnreadChange[];
+}
+
+/**
+ * Plans and applies for people already read (by id, or from a department listing): their
+ * departments, their RAM users (each looked up on its own), then the plan, the safeguard and apply.
+ */
+async function settlePeople(
+  input: ChangeSyncInput, sources: Map<SourceName, Source>, changes: Change[], read: { identities: Identity[]; unread: UnreadChange[] },
+): Promise<PeopleReport> {
+  const departments = await departmentsOf(read.identities, sources, input.settings, changes);
+  const lookups = await lookUpRamUsers(input.target, changes.filter((c) => !read.unread.some((u) => u.change === c)));
+  const unread = [...read.unread, ...departments.unread, ...lookups.unread];
   const unreadIds = new Set(unread.map((u) => u.externalId));
   const identities = read.identities.filter((p) => !unreadIds.has(externalIdOf(p.source, p.sourceId)));
   for (const u of unread) logUnread(u, input);
 
   // Only people whose state we know are planned: someone we could not read is never "gone".
-  const externalIds = userChanges.map((c) => externalIdOf(c.source, c.sourceId)).filter((id) => !unreadIds.has(id));
-  const actual = (await Promise.all(externalIds.map((id) => input.target.findUserByExternalId(id))))
-    .filter((u): u is RamUser => u !== undefined);
+  const externalIds = changes.map((c) => externalIdOf(c.source, c.sourceId)).filter((id) => !unreadIds.has(id));
+  const actual = lookups.found.filter((u) => !unreadIds.has(u.externalId!));
 
   let report = await planAndApply(input, { identities, departments: departments.found, actual, externalIds });
   // A name held by a RAM user we could not see (console-made, another source): look it up, re-plan once.
@@ -94,7 +156,101 @@ export async function syncChanges(input: ChangeSyncInput): Promise<ChangeSyncRep
     const outcomes = [...kept, ...again.result.outcomes.filter((o) => o.step.kind === 'user')];
     report = { plan: report.plan, result: { outcomes, summary: summarizeOutcomes(outcomes) } };
   }
-  return { ...report, ignored, unread };
+  return { ...report, unread };
+}
+
+/** Each person's RAM user, looked up on its own: one failed lookup leaves only that person unplanned. */
+async function lookUpRamUsers(target: RamTarget, changes: Change[]): Promise<{ found: RamUser[]; unread: UnreadChange[] }> {
+  const found: RamUser[] = [];
+  const unread: UnreadChange[] = [];
+  await Promise.all(changes.map(async (change) => {
+    const externalId = externalIdOf(change.source, change.sourceId);
+    try {
+      const user = await target.findUserByExternalId(externalId);
+      if (user) found.push(user);
+    } catch (error) {
+      unread.push({ change, externalId, subject: 'person', failure: describeFailure(error) });
+    }
+  }));
+  return { found, unread };
+}
+
+/**
+ * A department created, renamed, moved or deleted: everyone in it and below it is planned again
+ * from the source's listing (scope and group rules may now say otherwise about them). A deleted
+ * department has nobody left (vendors delete only empty ones); its former members arrived as their
+ * own changes. A listing that fails leaves the department change unread, to be retried whole.
+ */
+async function resyncDepartment(
+  input: ChangeSyncInput, sources: Map<SourceName, Source>, leases: Leases, change: Change, named: Set<string>, reports: PeopleReport[],
+): Promise<DepartmentResync> {
+  const source = sources.get(change.source)!;
+  const resync: DepartmentResync = { change, members: [] };
+  const line = { runId: input.runId, changeId: input.changeId, source: change.source, departmentId: change.sourceId, action: 'resync-department' };
+  if (!source.listDepartmentMembers) {
+    input.log({ ...line, status: 'skipped', reason: `${change.reason}: ${source.name} cannot list a department's members; the reconcile full sync re-plans them` });
+    return { ...resync, unsupported: true };
+  }
+  let chunk: Identity[] = [];
+  const listedAt = Date.now();
+  const settleChunk = async () => {
+    const listed = new Map(chunk.map((p) => [externalIdOf(p.source, p.sourceId), p]));
+    const changes = chunk.map((p): Change => ({ source: p.source, kind: CHANGE_KIND.user, sourceId: p.sourceId, reason: `department ${change.reason}` }));
+    chunk = [];
+    await underLocks(input, leases, changes, async (locked, busy, locks) => {
+      // Someone another push applied after our listing began is read again: the listing may be older than what they applied.
+      const stale = new Set(locks.releasedSince(listedAt));
+      const reread = await readPeople(locked.filter((c) => stale.has(externalIdOf(c.source, c.sourceId))), sources, new Set());
+      const fresh = locked.filter((c) => !stale.has(externalIdOf(c.source, c.sourceId))).map((c) => listed.get(externalIdOf(c.source, c.sourceId))!);
+      reports.push(await settlePeople(input, sources, changes, { identities: [...fresh, ...reread.identities], unread: [...reread.unread, ...busy] }));
+    });
+  };
+  try {
+    const members = await source.listDepartmentMembers(change.sourceId);
+    if (members === undefined) {
+      input.log({ ...line, status: 'succeeded', reason: `${change.reason}: the department no longer exists; nobody is left in it to re-plan` });
+      return { ...resync, deleted: true };
+    }
+    const seen = new Set<string>();
+    for await (const person of members) {
+      const externalId = externalIdOf(person.source, person.sourceId);
+      if (seen.has(externalId)) continue;
+      seen.add(externalId);
+      resync.members.push(externalId);
+      if (named.has(externalId)) continue;
+      chunk.push(person);
+      if (chunk.length >= DEPARTMENT_CHUNK) await settleChunk();
+    }
+    if (chunk.length > 0) await settleChunk();
+  } catch (error) {
+    const failure = describeFailure(error);
+    const unread: UnreadChange = { change, externalId: departmentKey(change), subject: 'department', failure };
+    logUnread(unread, input);
+    reports.push({ plan: { steps: [], conflicts: [], summary: summarize([]), managed: 0 }, result: { outcomes: [], summary: summarizeOutcomes([]) }, unread: [unread] });
+    return resync;
+  }
+  input.log({ ...line, status: 'succeeded', reason: `${change.reason}: ${resync.members.length} member(s) re-planned` });
+  return resync;
+}
+
+/**
+ * Runs `work` for the changes whose people this instance could lease (see personLocks.ts); people
+ * another instance kept past the wait come back as retryable unread changes, retried later.
+ */
+async function underLocks(
+  input: ChangeSyncInput, leases: Leases, changes: Change[],
+  work: (locked: Change[], busy: UnreadChange[], locks: PersonLocks) => Promise<void>,
+): Promise<void> {
+  if (changes.length === 0) return;
+  const locks = await lockPeople(input.state, changes.map((c) => externalIdOf(c.source, c.sourceId)), { leases, waitMs: input.lockWaitMs });
+  try {
+    const busy = new Set(locks.busy);
+    const busyUnread = changes.filter((c) => busy.has(externalIdOf(c.source, c.sourceId)))
+      .map((change): UnreadChange => ({ change, externalId: externalIdOf(change.source, change.sourceId), subject: 'person', failure: personBusy }));
+    await work(changes.filter((c) => !busy.has(externalIdOf(c.source, c.sourceId))), busyUnread, locks);
+  } finally {
+    await locks.release();
+  }
 }
 
 /**
@@ -112,7 +268,7 @@ async function readPeople(changes: Change[], sources: Map<SourceName, Source>, r
       const person = await readPerson(source, change, release.has(externalId));
       if (person) identities.push(person);
     } catch (error) {
-      unread.push({ change, externalId, failure: describeFailure(error) });
+      unread.push({ change, externalId, subject: 'person', failure: describeFailure(error) });
     }
   }));
   return { identities, unread };
@@ -236,7 +392,7 @@ async function departmentsOf(
   for (const person of people) {
     const failure = failedAncestor(person, found, failed);
     const externalId = externalIdOf(person.source, person.sourceId);
-    if (failure) unread.push({ change: changeOf.get(externalId)!, externalId, failure });
+    if (failure) unread.push({ change: changeOf.get(externalId)!, externalId, subject: 'person', failure });
   }
   return { found: [...found.values()], unread };
 }
@@ -254,15 +410,10 @@ function failedAncestor(person: Identity, found: Map<string, Department>, failed
 }
 
 function logUnread(u: UnreadChange, input: ChangeSyncInput): void {
+  const subject = u.subject === 'person' ? { externalId: u.externalId } : { departmentId: u.change.sourceId };
   input.log({
-    runId: input.runId, changeId: input.changeId, source: u.change.source, externalId: u.externalId,
-    action: 'read', status: 'failed', reason: u.failure.reason, recommendedAction: u.failure.recommendedAction,
+    runId: input.runId, changeId: input.changeId, source: u.change.source, ...subject,
+    action: u.subject === 'person' ? 'read' : 'resync-department', status: 'failed', reason: u.failure.reason, recommendedAction: u.failure.recommendedAction,
     retryable: u.failure.retryable,
   });
-}
-
-function dedupe(changes: Change[]): Change[] {
-  const seen = new Map<string, Change>();
-  for (const change of changes) seen.set(`${change.source}\u0000${change.kind}\u0000${change.sourceId}`, change);
-  return [...seen.values()];
 }

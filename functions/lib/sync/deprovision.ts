@@ -31,26 +31,20 @@ export async function deleteUser(step: UserStep, ctx: DeprovisionContext): Promi
 /** Deactivates active AccessKeys and removes console login, recording both first. */
 export async function suspendUser(step: UserStep, ctx: DeprovisionContext): Promise<void> {
   const userName = step.userName;
-  const [keys, profile, earlier] = await Promise.all([
-    ctx.target.listAccessKeys(userName),
-    ctx.target.getLoginProfile(userName),
-    ctx.suspensions.get(step.externalId),
-  ]);
+  const [keys, profile] = await Promise.all([ctx.target.listAccessKeys(userName), ctx.target.getLoginProfile(userName)]);
   const active = keys.filter((k) => k.status === 'Active').map((k) => k.accessKeyId);
-  const record = {
+  // Merged with whatever an earlier (or, without the person's lease, a concurrent) suspension recorded.
+  const record = await ctx.suspensions.merge({
     externalId: step.externalId,
     userName,
-    accessKeyIds: [...new Set([...(earlier?.accessKeyIds ?? []), ...active])].sort(),
-    loginProfile: earlier?.loginProfile ?? (profile && {
-      passwordResetRequired: profile.passwordResetRequired, mfaBindRequired: profile.mfaBindRequired,
-    }),
-    suspendedAt: earlier?.suspendedAt ?? new Date().toISOString(),
+    accessKeyIds: active.sort(),
+    loginProfile: profile && { passwordResetRequired: profile.passwordResetRequired, mfaBindRequired: profile.mfaBindRequired },
+    suspendedAt: new Date().toISOString(),
     complete: false,
-  };
-  await ctx.suspensions.put(record);
+  });
   for (const id of active) await ctx.target.setAccessKeyStatus(userName, id, 'Inactive');
   if (profile) await ctx.target.deleteLoginProfile(userName);
-  await ctx.suspensions.put({ ...record, complete: true });
+  await ctx.suspensions.merge({ ...record, complete: true });
 }
 
 /**

@@ -1,58 +1,19 @@
 /**
- * The use cases behind the functions, free of FC: `push` applies a queue batch, `full-sync` runs the
- * one-click push, answers the held list, releases it, or migrates a source's ids. Handlers only
+ * The use cases behind `full-sync`, free of FC (push's is push.ts): it runs the one-click push, answers the held list, releases it, or migrates a source's ids. Handlers only
  * decode, call one of these, and encode.
  */
-import type { ChangeBatch } from '../core/model';
 import type { PlanSummary, SafeguardVerdict } from '../core/plan';
 import type { ProvisioningLog } from '../core/ports';
 import type { HeldEntry, SyncPath } from '../core/safeguard';
-import type { ApplySummary, StepOutcome } from './apply';
-import { type UnreadChange, syncChanges } from './changeSync';
+import type { ApplySummary } from './apply';
 import type { EngineEnvironment } from './environment';
-import type { StepFailure } from './failure';
 import { runFullSync } from './fullSync';
 import { HeldList } from './heldList';
 import type { FullSyncInvocation, FullSyncRequest } from './messages';
 import { type MigrationReport, migrateIdentifiers } from './migrateIds';
 import { reconcileLine } from './reconcile';
 import { type ReleaseResult, releaseHeld } from './release';
-
-/** Some changes failed in a way a retry can fix: FC retries the whole batch (safe: it is level-based). */
-export class RetryableBatchError extends Error {
-  readonly retryable = true;
-  constructor(readonly batchId: string, readonly failures: FailureReport[]) {
-    super(`batch ${batchId}: ${failures.length} change(s) failed retryably; FC will retry the batch`);
-    this.name = 'RetryableBatchError';
-  }
-}
-
-export interface FailureReport extends StepFailure {
-  action: string;
-  externalId?: string;
-  userName?: string;
-  groupName?: string;
-}
-
-export interface PushResult {
-  batchId: string;
-  summary: ApplySummary;
-  /** Final failures: logged with their reason and recommended action, not retried. */
-  failures: FailureReport[];
-  ignored: number;
-}
-
-export async function pushBatch(
-  engine: EngineEnvironment, batch: ChangeBatch, run: { runId: string; log: ProvisioningLog },
-): Promise<PushResult> {
-  const report = await closingSources(engine, () => syncChanges({
-    ...engine, changes: batch.changes, runId: run.runId, changeId: batch.id, log: run.log,
-  }));
-  const failures = [...failuresOf(report.result.outcomes), ...unreadFailures(report.unread)];
-  const retryable = failures.filter((f) => f.retryable);
-  if (retryable.length > 0) throw new RetryableBatchError(batch.id, retryable);
-  return { batchId: batch.id, summary: report.result.summary, failures, ignored: report.ignored.length };
-}
+import { type FailureReport, closing, failuresOf } from './push';
 
 export interface FullSyncResult {
   runId: string;
@@ -71,7 +32,7 @@ export async function fullSync(
   const sources = request.sources ? engine.sources.filter((s) => request.sources!.includes(s.name)) : engine.sources;
   const missing = (request.sources ?? []).filter((name) => !sources.some((s) => s.name === name));
   if (missing.length > 0) throw new UnknownSourceError(missing, engine.sources.map((s) => s.name));
-  const report = await closingSources(engine, () => runFullSync({
+  const report = await closing(engine, () => runFullSync({
     ...engine, sources, dryRun: request.dryRun, allowDeletes: request.allowDeletes, runId: run.runId, log: run.log, path: run.path,
   }));
   return {
@@ -102,9 +63,9 @@ export async function fullSyncInvocation(
     case 'held':
       return { held: await new HeldList(engine.state).entries() };
     case 'release':
-      return closingSources(engine, () => releaseHeld(engine, invocation.release, run));
+      return closing(engine, () => releaseHeld(engine, invocation.release, run));
     case 'migrate-ids':
-      return closingSources(engine, () => migrateIdentifiers(engine, invocation.source, { ...run, dryRun: invocation.dryRun }));
+      return closing(engine, () => migrateIdentifiers(engine, invocation.source, { ...run, dryRun: invocation.dryRun }));
     case 'sync':
       return fullSync(engine, invocation.request, run);
     case 'reconcile': {
@@ -115,15 +76,6 @@ export async function fullSyncInvocation(
   }
 }
 
-/** Sources hold connections (AD) that must not outlive the invocation: FC may freeze the instance. */
-async function closingSources<T>(engine: EngineEnvironment, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } finally {
-    await Promise.all(engine.sources.map((source) => source.close?.()));
-  }
-}
-
 /** A full sync asked for a source this deployment does not have: a final, explained error. */
 export class UnknownSourceError extends Error {
   readonly retryable = false;
@@ -131,17 +83,4 @@ export class UnknownSourceError extends Error {
     super(`source(s) ${unknown.join(', ')} not configured here (configured: ${configured.join(', ') || 'none'})`);
     this.name = 'UnknownSourceError';
   }
-}
-
-/** People who could not be read, as failures of a `read` step. */
-function unreadFailures(unread: UnreadChange[]): FailureReport[] {
-  return unread.map((u) => ({ ...u.failure, action: 'read', externalId: u.externalId }));
-}
-
-function failuresOf(outcomes: StepOutcome[]): FailureReport[] {
-  return outcomes.filter((o) => o.status === 'failed' && o.failure).map(({ step, failure }) => ({
-    ...failure!,
-    action: step.action,
-    ...(step.kind === 'user' ? { externalId: step.externalId, userName: step.userName } : { groupName: step.groupName }),
-  }));
 }

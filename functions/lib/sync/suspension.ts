@@ -18,6 +18,21 @@ export interface SuspensionRecord {
 
 const PREFIX = 'suspension/';
 
+/**
+ * Two records of one suspension as one: the union of what each says was changed. A record is only
+ * ever merged, never replaced by a later read (which would see the keys already Inactive and the
+ * login already gone, and remember nothing to restore).
+ */
+export function mergeSuspensions(earlier: SuspensionRecord | undefined, next: SuspensionRecord): SuspensionRecord {
+  if (!earlier) return next;
+  return {
+    ...next,
+    accessKeyIds: [...new Set([...earlier.accessKeyIds, ...next.accessKeyIds])].sort(),
+    loginProfile: earlier.loginProfile ?? next.loginProfile,
+    suspendedAt: earlier.suspendedAt < next.suspendedAt ? earlier.suspendedAt : next.suspendedAt,
+  };
+}
+
 export const suspensionKey = (externalId: string) => `${PREFIX}${externalId}`;
 
 export class SuspensionStore {
@@ -29,6 +44,13 @@ export class SuspensionStore {
 
   put(record: SuspensionRecord): Promise<void> {
     return this.state.put(suspensionKey(record.externalId), record);
+  }
+
+  /** Writes `record` merged with what is stored (see mergeSuspensions); answers what was written. */
+  async merge(record: SuspensionRecord): Promise<SuspensionRecord> {
+    const merged = mergeSuspensions(await this.get(record.externalId), record);
+    await this.put(merged);
+    return merged;
   }
 
   remove(externalId: string): Promise<void> {

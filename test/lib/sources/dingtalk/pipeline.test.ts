@@ -7,7 +7,7 @@ import type { FcContext, FcHttpEvent, FcHttpResult } from '../../../../functions
 import { buildFcHttpEvent, decodeFcHttpResult } from '../../../../functions/lib/fc/httpEvent';
 import { DEFAULT_DEPROVISION_POLICY, DEFAULT_MAPPING_RULES, DEFAULT_SAFEGUARD } from '../../../../functions/lib/core/rules';
 import { createDingtalkSource } from '../../../../functions/lib/sources/dingtalk';
-import { pushBatch } from '../../../../functions/lib/sync/entrances';
+import { pushBatch } from '../../../../functions/lib/sync/push';
 import type { EngineEnvironment } from '../../../../functions/lib/sync/environment';
 import { parseChangeBatch } from '../../../../functions/lib/sync/messages';
 import { type DingtalkApiFake, startDingtalkApi } from '../../../support/dingtalkApi';
