@@ -74,7 +74,7 @@ async function handlerPerEventUs(): Promise<number> {
     },
   };
   const log = createLogger({ level: 'error' });
-  const handler = httpHandler('dingtalk-webhook', (req) => receiveDingtalkCallback(req, { crypt, receiveIds: [KEYS.receiveId], queue, log }), { logger: log });
+  const handler = httpHandler('dingtalk-webhook', (req) => receiveDingtalkCallback(req, { crypt, receiveIds: [KEYS.receiveId], queue, log, maxAgeSeconds: 300, now: () => 1700000000000 }), { logger: log });
   const requests = events.slice(0, Math.min(n, 5000)).map((e) => buildFcHttpEvent({
     method: 'POST', url: `/dingtalk?signature=${e.signature}&timestamp=${e.timestamp}&nonce=${e.nonce}`, body: JSON.stringify({ encrypt: e.encrypt }),
   }));

@@ -83,6 +83,18 @@ describe('the dingtalk-webhook function (built bundle)', () => {
     expect(json).toEqual({ error: 'service_unavailable', requestId: expect.any(String) });
     expect(hook.fc.invocations).toHaveLength(0);
     expect(out.stdout).not.toContain('role-secret');
+    expect(out.logs).toContainEqual(expect.objectContaining({
+      level: 'error', msg: 'changes not enqueued', function: 'dingtalk-webhook',
+      changes: [{ source: 'dingtalk', kind: 'user', sourceId: 'u-gone', reason: 'user_leave_org' }],
+    }));
+  }, 30_000);
+
+  it('refuses 401 a callback signed outside WEBHOOK_MAX_AGE_SECONDS, and stops at cold start on a bad value', async () => {
+    const stale = dingtalkCallback({ EventType: 'user_leave_org', UserId: ['u-old'] }, { timestamp: String(Date.now() - 120_000) });
+    expect((await post(stale.url, stale.body, { WEBHOOK_MAX_AGE_SECONDS: '60' })).status).toBe(401);
+    expect(hook.fc.invocations).toHaveLength(0);
+    const { out } = await post(stale.url, stale.body, { WEBHOOK_MAX_AGE_SECONDS: 'a minute' });
+    expect(out.error).toMatchObject({ name: 'ConfigError', message: expect.stringContaining('WEBHOOK_MAX_AGE_SECONDS') });
   }, 30_000);
 
   it('stops at cold start naming the missing and malformed variables, never their values', async () => {

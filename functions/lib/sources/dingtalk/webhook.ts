@@ -1,8 +1,10 @@
 /**
  * DingTalk's HTTP push, from request to answer (reference/webhooks.md §1.1): check the signature,
- * decrypt, answer `check_url`, enqueue the ids a contact event names, and acknowledge every
- * accepted event with the encrypted `success` JSON. No DingTalk or RAM call happens here: DingTalk
- * wants the answer within 1,500 ms.
+ * decrypt, answer `check_url`, refuse events signed outside the replay window, enqueue the ids a
+ * contact event names (once per signed request, across instances), and acknowledge every accepted
+ * event with the encrypted `success` JSON. No DingTalk or RAM call happens here: DingTalk wants
+ * the answer within 1,500 ms. Without that answer DingTalk keeps the push on its failed-callback
+ * list (§1.3), which `dingtalk-poll` reads: that is how an event we could not enqueue still arrives.
  */
 import { randomBytes } from 'node:crypto';
 import type { ChangeQueue } from '../../core/ports';
@@ -10,6 +12,9 @@ import { badRequest, forbidden, HttpError, serviceUnavailable, unauthorized } fr
 import type { HttpRequest, HttpResponse } from '../../fc/http';
 import type { Logger } from '../../fc/logger';
 import { type MsgCrypt, MsgCryptError } from '../msgcrypt';
+import type { RecentEvents } from '../recentEvents';
+import { withinReplayWindow } from '../replayWindow';
+import { enqueueChanges } from '../webhookEnqueue';
 import { DingtalkEventError } from './errors';
 import { readDingtalkEvent } from './events';
 
@@ -19,7 +24,11 @@ export interface DingtalkWebhookDeps {
   receiveIds: readonly string[];
   queue: ChangeQueue;
   log: Logger;
-  /** Milliseconds since the epoch for the answer's `timeStamp`; default `Date.now`. */
+  /** How far an event's signed timestamp may be from now (`WEBHOOK_MAX_AGE_SECONDS`). */
+  maxAgeSeconds: number;
+  /** Signed requests this instance already enqueued; a cheap check before the queue's dedupe key. */
+  recent?: RecentEvents;
+  /** Milliseconds since the epoch, for the replay window and the answer's `timeStamp`; default `Date.now`. */
   now?: () => number;
 }
 
@@ -64,15 +73,23 @@ export async function receiveDingtalkCallback(req: HttpRequest, deps: DingtalkWe
     throw error;
   }
 
+  // The handshake enqueues nothing, so only events are held to the window.
+  if (event.type !== 'check_url' && !withinReplayWindow(timestamp, deps.maxAgeSeconds, (deps.now ?? Date.now)())) {
+    throw unauthorized(`the timestamp is more than ${deps.maxAgeSeconds} s from now`, 'stale_request');
+  }
+  const dedupeKey = `dingtalk\n${signature}\n${timestamp}\n${nonce}`;
   if (event.type === 'ignored') {
     deps.log.debug('dingtalk event ignored', { eventType: event.eventType });
+  } else if (event.type === 'contact' && deps.recent?.has(dedupeKey)) {
+    deps.log.info('dingtalk event repeated', { eventType: event.eventType });
   } else if (event.type === 'contact' && event.changes.length > 0) {
     try {
-      await deps.queue.publish(event.changes);
+      await enqueueChanges(event.changes, dedupeKey, deps);
     } catch (error) {
-      // 5xx makes DingTalk count the push as failed, so it is kept for redelivery: nothing is lost.
+      // 5xx makes DingTalk count the push as failed, so it is kept for dingtalk-poll: nothing is lost.
       throw serviceUnavailable('could not enqueue the changes', error);
     }
+    deps.recent?.add(dedupeKey);
     deps.log.info('dingtalk event queued', { eventType: event.eventType, changes: event.changes.length });
   } else if (event.type === 'contact') {
     deps.log.warn('dingtalk contact event without ids', { eventType: event.eventType });

@@ -7,6 +7,7 @@
  * | `DINGTALK_AES_KEY`  | —       | the 43-character 数据加密密钥 (EncodingAESKey)                          |
  * | `DINGTALK_APP_KEY`  | —       | the app's AppKey: the owner of console-subscribed events                 |
  * | `DINGTALK_CORP_ID`  | —       | the CorpId: the owner of events registered with `register_call_back`     |
+ * | `WEBHOOK_MAX_AGE_SECONDS` | 300 | how far an event's signed timestamp may be from now (replayWindow.ts)  |
  *
  * At least one of `DINGTALK_APP_KEY` and `DINGTALK_CORP_ID` is required; events owned by either are accepted.
  * The queue's variables (`QUEUE_KIND`, `PUSH_FUNCTION_NAME`, …) are read by `parseQueueConfig`.
@@ -15,11 +16,13 @@ import { ConfigError, type ConfigProblem } from '../../core/errors';
 import type { FcQueueConfig } from '../../queue/config';
 import { parseWebhookEnv } from '../../queue/webhookEnv';
 import { MsgCrypt, MsgCryptConfigError } from '../msgcrypt';
+import { parseMaxAgeSeconds } from '../replayWindow';
 
 export interface DingtalkWebhookConfig {
   crypt: MsgCrypt;
   /** Owner ids a callback may carry: AppKey and/or CorpId. */
   receiveIds: string[];
+  maxAgeSeconds: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -36,6 +39,7 @@ export function parseDingtalkWebhookConfig(env: Env): DingtalkWebhookConfig {
   if (receiveIds.length === 0) {
     problems.push({ variable: 'DINGTALK_APP_KEY', problem: 'is required (or DINGTALK_CORP_ID): the owner id callbacks are encrypted for' });
   }
+  const maxAgeSeconds = parseMaxAgeSeconds(env, 'WEBHOOK_MAX_AGE_SECONDS', problems);
   let crypt: MsgCrypt | undefined;
   if (token && aesKey) {
     try {
@@ -48,7 +52,7 @@ export function parseDingtalkWebhookConfig(env: Env): DingtalkWebhookConfig {
     }
   }
   if (problems.length > 0 || !crypt || receiveIds.length === 0) throw new ConfigError(problems);
-  return { crypt, receiveIds };
+  return { crypt, receiveIds, maxAgeSeconds };
 }
 
 /** The webhook's keys and its queue, every bad variable reported at once. */

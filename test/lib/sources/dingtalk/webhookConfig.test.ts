@@ -24,6 +24,12 @@ describe('parseDingtalkWebhookEnv', () => {
     expect(parseDingtalkWebhookEnv(corpOnly).webhook.receiveIds).toEqual([WEBHOOK_ENV.DINGTALK_CORP_ID]);
   });
 
+  it('bounds callbacks to WEBHOOK_MAX_AGE_SECONDS, 300 s by default, and names a bad value', () => {
+    expect(parseDingtalkWebhookEnv(WEBHOOK_ENV).webhook.maxAgeSeconds).toBe(300);
+    expect(parseDingtalkWebhookEnv({ ...WEBHOOK_ENV, WEBHOOK_MAX_AGE_SECONDS: '60' }).webhook.maxAgeSeconds).toBe(60);
+    for (const bad of ['0', '5m', '86401']) expect(problemsOf({ ...WEBHOOK_ENV, WEBHOOK_MAX_AGE_SECONDS: bad })).toEqual(['WEBHOOK_MAX_AGE_SECONDS']);
+  });
+
   it('names every missing or malformed variable at once', () => {
     expect(problemsOf({})).toEqual(['DINGTALK_TOKEN', 'DINGTALK_AES_KEY', 'DINGTALK_APP_KEY']);
     expect(problemsOf({ ...WEBHOOK_ENV, DINGTALK_AES_KEY: 'x'.repeat(42), QUEUE_KIND: 'sqlite' })).toEqual(['DINGTALK_AES_KEY', 'QUEUE_KIND']);
