@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import Ajv from 'ajv';
+import { RECONCILE, scheduleProblems } from '../local/schedule';
 
 const run = promisify(execFile);
 const repoRoot = path.resolve(__dirname, '..', '..');
@@ -109,6 +110,20 @@ export function validateFc3Resources(spec: RenderedSpec, schema: object): Fc3Pro
     }
   }
   return problems;
+}
+
+/**
+ * What the schema cannot see in full-sync's reconcile timer: a FULL_SYNC_SCHEDULE or FULL_SYNC_TIMEZONE
+ * FC would refuse, checked by the local stack's own reader so both accept the same values.
+ */
+export function reconcileProblems(spec: RenderedSpec): Fc3Problem[] {
+  const triggers = (spec.resources['full-sync']?.props.triggers ?? []) as { triggerName: string; triggerConfig: { cronExpression: string; enable: boolean } }[];
+  const index = triggers.findIndex((t) => t.triggerName === RECONCILE.triggerName);
+  if (index < 0) return [];
+  const path = `/triggers/${index}/triggerConfig/cronExpression`;
+  const [, zone, expression] = /^(?:CRON_TZ=(\S+)\s+)?(.*)$/.exec(triggers[index]!.triggerConfig.cronExpression)!;
+  return scheduleProblems(expression!, zone ?? RECONCILE.timezone, RECONCILE.variables)
+    .map((p) => ({ resource: 'full-sync', path, message: `${p.variable} ${p.problem}` }));
 }
 
 export function formatFc3Problem(p: Fc3Problem): string {

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { functionNames } from '../../../infra/build';
 import {
-  formatFc3Problem, loadFc3Schema, renderSYaml, validateFc3Resources,
+  formatFc3Problem, loadFc3Schema, reconcileProblems, renderSYaml, validateFc3Resources,
   type RenderedSpec, SYamlRenderError,
 } from '../../../infra/deploy/sYaml';
 import {
@@ -100,8 +100,36 @@ describe('s.yaml', () => {
     expect(props(spec, 'full-sync')).toMatchObject({ timeout: 3600, memorySize: 1024 });
   });
 
-  it('puts no trigger on push or full-sync: they are invoked, not triggered', () => {
-    for (const name of QUEUE_FED) expect(props(spec, name).triggers).toBeUndefined();
+  it('puts no trigger on push: it is invoked, not triggered', () => {
+    expect(props(spec, 'push').triggers).toBeUndefined();
+  });
+
+  it('gives full-sync its reconcile timer, daily at 03:00 China time unless FULL_SYNC_SCHEDULE says otherwise', () => {
+    expect(props(spec, 'full-sync').triggers).toEqual([{
+      triggerName: 'reconcile', triggerType: 'timer', qualifier: 'LATEST',
+      triggerConfig: { cronExpression: 'CRON_TZ=Asia/Shanghai 0 0 3 * * *', enable: true },
+    }]);
+  });
+
+  it.each([
+    ['a cron in a time zone', { FULL_SYNC_SCHEDULE: '0 30 2 * * MON-FRI', FULL_SYNC_TIMEZONE: 'Europe/Berlin' }, { cronExpression: 'CRON_TZ=Europe/Berlin 0 30 2 * * MON-FRI', enable: true }],
+    ['an interval (FC takes no zone with @every)', { FULL_SYNC_SCHEDULE: '@every 6h', FULL_SYNC_TIMEZONE: 'UTC' }, { cronExpression: '@every 6h', enable: true }],
+    ['off: the trigger stays, disabled, on a cron FC accepts', { FULL_SYNC_SCHEDULE: 'off' }, { cronExpression: 'CRON_TZ=Asia/Shanghai 0 0 3 * * *', enable: false }],
+    // `s` reads an empty variable as unset, so empty is the default here: `off` is how to turn it off.
+    ['an empty FULL_SYNC_SCHEDULE, which s reads as unset', { FULL_SYNC_SCHEDULE: '' }, { cronExpression: 'CRON_TZ=Asia/Shanghai 0 0 3 * * *', enable: true }],
+  ])('renders the reconcile timer from the environment: %s', async (_name, vars, triggerConfig) => {
+    const rendered = await renderSYaml({ sYamlPath, env: cliEnv({ ...DEPLOY_ENV, ...vars }) });
+    expect(props(rendered, 'full-sync').triggers).toEqual([expect.objectContaining({ triggerName: 'reconcile', triggerType: 'timer', triggerConfig })]);
+    expect(validateFc3Resources(rendered, loadFc3Schema()).map(formatFc3Problem)).toEqual([]);
+    expect(reconcileProblems(rendered)).toEqual([]);
+  });
+
+  it('names the variable when the schedule or time zone is one FC would refuse (verify.ts)', async () => {
+    const rendered = await renderSYaml({ sYamlPath, env: cliEnv({ ...DEPLOY_ENV, FULL_SYNC_SCHEDULE: '0 3 * * *', FULL_SYNC_TIMEZONE: 'Asia/Beijing' }) });
+    expect(reconcileProblems(rendered).map(formatFc3Problem)).toEqual([
+      expect.stringMatching(/^full-sync\/props\/triggers\/0\/triggerConfig\/cronExpression: FULL_SYNC_TIMEZONE must be an IANA time zone/),
+      expect.stringMatching(/^full-sync\/props\/triggers\/0\/triggerConfig\/cronExpression: FULL_SYNC_SCHEDULE must be .*6-field cron/),
+    ]);
   });
 
   it('polls AD every 5 minutes from one instance at most, in the VPC, with the watermark on NAS and the engine\'s settings', () => {
@@ -237,7 +265,8 @@ describe('function role policy', () => {
 describe('.env.example', () => {
   it('lists every variable s.yaml reads, with no value', () => {
     const sYaml = readFileSync(sYamlPath, 'utf8').split('\n').filter((l) => !l.trim().startsWith('#')).join('\n');
-    const read = [...new Set([...sYaml.matchAll(/\$\{env\('([A-Z0-9_]+)'/g)].map((m) => m[1]))].sort();
+    // env('X') anywhere inside a ${…} expression, not only right after its opening brace.
+    const read = [...new Set([...sYaml.matchAll(/\benv\('([A-Z0-9_]+)'/g)].map((m) => m[1]))].sort();
     const lines = readFileSync(path.join(root, '.env.example'), 'utf8').split('\n').filter((l) => l.trim() && !l.startsWith('#'));
     expect(lines.map((l) => l.split('=')[0]).sort()).toEqual(read);
     expect(lines.filter((l) => !/^[A-Z0-9_]+=$/.test(l))).toEqual([]);
