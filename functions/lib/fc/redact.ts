@@ -3,7 +3,11 @@
  * Two rules: a value under a sensitive key (at any depth) becomes "[redacted]", and any email
  * address or phone number inside any string is masked wherever it appears. Errors become
  * `{name, message, code, retryable, …}` with the message masked too.
+ *
+ * Person ids are masked where messages are made (`maskId`, `maskExternalId`): only the code that
+ * builds a message knows which part of it is an id.
  */
+import { createHash } from 'node:crypto';
 
 export const REDACTED = '[redacted]';
 
@@ -26,6 +30,28 @@ const CN_MOBILE = /(?<!\d)(?:86[\s-]?)?1[3-9]\d(?:[\s-]?\d{4}){2}(?!\d)/g;
 /** Masks email addresses and phone numbers inside free text. */
 export function maskText(text: string): string {
   return text.replace(EMAIL, '[email]').replace(INTL_PHONE, '[phone]').replace(CN_MOBILE, '[phone]');
+}
+
+/**
+ * How a message names a person's source id: `#` and 8 hex of its SHA-256. An export's ids may be
+ * names, emails or mobiles; the hash still lets an operator who knows the id match it, and the
+ * same id reads the same in every message.
+ *
+ * @example
+ * maskId('e1003') // '#4309bc56' (the first 8 hex of sha256('e1003'))
+ */
+export function maskId(id: string): string {
+  return `#${createHash('sha256').update(id, 'utf8').digest('hex').slice(0, 8)}`;
+}
+
+/**
+ * Masks the id after the first `:` of an externalId, or of a state key holding one, keeping the
+ * source: `file:e1003` → `file:#4309bc56`, `suspension/file:e1003` → `suspension/file:#4309bc56`.
+ * Text without a colon (`ad/watermark`) names nobody and is returned as it is.
+ */
+export function maskExternalId(text: string): string {
+  const colon = text.indexOf(':');
+  return colon < 0 ? text : `${text.slice(0, colon + 1)}${maskId(text.slice(colon + 1))}`;
 }
 
 export interface SanitizeOptions {

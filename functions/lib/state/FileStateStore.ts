@@ -13,6 +13,9 @@
  * for the newest version: they probe numbers by name. The record's own file holds a marker saying
  * so, written before version 1, so `get` of an absent key costs one lookup as before.
  *
+ * A key too long for a file name is named by its hash (keys.ts); its own file then says which key
+ * it holds (`{"key", "value"}`, or the marker followed by the key), which is how `list` finds it.
+ *
  * @example
  * const state = new FileStateStore('/mnt/nas/ram-scim-sync');
  * await state.put('ad/watermark', { usn: '81234' });
@@ -25,7 +28,7 @@ import type { StateStore } from '../core/ports';
 import { realSleep } from '../core/retryPolicy';
 import { StateConflictError, StateCorruptError, StateIoError } from './errors';
 import { toJson } from './json';
-import { fileNameForKey, keyForFileName, versionedDirNameForKey } from './keys';
+import { fileNameForKey, hashedKeyStart, isHashedKey, keyForFileName, versionedDirNameForKey } from './keys';
 
 const TEMP_PREFIX = '.tmp-';
 /** The content of a versioned record's own file; never valid JSON, so never taken for a value. */
@@ -54,8 +57,12 @@ export class FileStateStore implements StateStore {
     const file = this.fileFor(key);
     const text = await this.readText(key, file);
     if (text === undefined) return undefined;
-    if (text === VERSIONED_MARKER) return (await this.latest<T>(key)).value;
-    return this.parse<T>(key, file, text);
+    if (text === markerFor(key)) return (await this.latest<T>(key)).value;
+    if (!isHashedKey(key)) return this.parse<T>(key, file, text);
+    const record = this.parse<{ key?: unknown; value?: T }>(key, file, text);
+    // Another key with the same SHA-256 is not going to happen; a hand-edited file might.
+    if (record?.key !== key) throw new StateCorruptError(key, file, new Error('the file holds another key'));
+    return record.value;
   }
 
   async update<T>(key: string, change: (current: T | undefined) => T | undefined): Promise<T | undefined> {
@@ -74,7 +81,8 @@ export class FileStateStore implements StateStore {
   }
 
   async put<T>(key: string, value: T): Promise<void> {
-    await this.replaceFile(key, toJson(key, value));
+    const text = toJson(key, value);
+    await this.replaceFile(key, isHashedKey(key) ? `{"key":${JSON.stringify(key)},"value":${text}}` : text);
   }
 
   /** Writes the key's own file atomically: a temp file, fsynced, renamed over it. */
@@ -114,10 +122,24 @@ export class FileStateStore implements StateStore {
       if (isMissing(err)) return [];
       throw new StateIoError(prefix, 'list', err);
     }
-    return names
-      .map(keyForFileName)
-      .filter((key): key is string => key !== undefined && key.startsWith(prefix))
-      .sort();
+    const keys = await Promise.all(names.map(async (name) => {
+      const start = hashedKeyStart(name);
+      if (start === undefined) return keyForFileName(name);
+      // A hashed name keeps the start of its key: open only files that may be under the prefix.
+      return start.startsWith(prefix) || prefix.startsWith(start) ? this.keyInFile(prefix, join(this.dir, name)) : undefined;
+    }));
+    return keys.filter((key): key is string => key !== undefined && key.startsWith(prefix)).sort();
+  }
+
+  /** The key a hashed record's own file names; undefined when it was deleted meanwhile. */
+  private async keyInFile(prefix: string, file: string): Promise<string | undefined> {
+    const text = await this.readText(prefix, file);
+    if (text === undefined) return undefined;
+    const key = text.startsWith(VERSIONED_MARKER)
+      ? this.parse<unknown>(prefix, file, text.slice(VERSIONED_MARKER.length))
+      : this.parse<{ key?: unknown } | null>(prefix, file, text)?.key;
+    if (typeof key !== 'string') throw new StateCorruptError(prefix, file, new Error('the file names no key'));
+    return key;
   }
 
   private fileFor(key: string): string {
@@ -207,7 +229,7 @@ export class FileStateStore implements StateStore {
    */
   private async publish(key: string, dir: string, version: number, text: string): Promise<boolean> {
     const temp = join(dir, `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
-    if (version === 1) await this.replaceFile(key, VERSIONED_MARKER);
+    if (version === 1) await this.replaceFile(key, markerFor(key));
     let won: boolean;
     try {
       await mkdir(dir, { recursive: true });
@@ -253,6 +275,11 @@ export class FileStateStore implements StateStore {
       }
     }
   }
+}
+
+/** What a versioned record's own file holds: the marker, and for a hashed name the key it stands for. */
+function markerFor(key: string): string {
+  return isHashedKey(key) ? `${VERSIONED_MARKER}${JSON.stringify(key)}\n` : VERSIONED_MARKER;
 }
 
 /** A new file (0600: a record may be a refresh token) with `text`, on disk before this resolves. */

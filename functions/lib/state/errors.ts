@@ -1,7 +1,14 @@
 /**
- * The state store's failures. A key is named in messages (keys hold ids such as `suspension/ad:<guid>`,
- * never secrets); stored values never are, since a value may be a refresh token.
+ * The state store's failures. A key is named in messages with its person id masked
+ * (`suspension/file:#4309bc56`: an export's ids may be names or emails), and the file system's own
+ * error is chained without its path, which spells the key; the key itself stays on the error's
+ * `key`. Stored values are never named, since a value may be a refresh token.
  */
+import { dirname } from 'node:path';
+import { maskExternalId } from '../fc/redact';
+
+/** A key as messages show it. */
+const shown = (key: string): string => JSON.stringify(maskExternalId(key));
 
 /** Base class: anything the state store refuses or fails at. */
 export class StateError extends Error {
@@ -11,17 +18,17 @@ export class StateError extends Error {
   }
 }
 
-/** The key cannot name a record: empty, an empty/`.`/`..` segment, or too long for a file name. */
+/** The key cannot name a record: empty, an empty/`.`/`..` segment, or not well-formed Unicode. */
 export class StateKeyError extends StateError {
   constructor(readonly key: string, reason: string) {
-    super(`Invalid state key ${JSON.stringify(key)}: ${reason}`);
+    super(`Invalid state key ${shown(key)}: ${reason}`);
   }
 }
 
 /** The value has no JSON form (`undefined`, a function, a BigInt, a cycle). */
 export class StateValueError extends StateError {
   constructor(readonly key: string, cause?: unknown) {
-    super(`Value for state key ${JSON.stringify(key)} cannot be stored as JSON`, { cause });
+    super(`Value for state key ${shown(key)} cannot be stored as JSON`, { cause });
   }
 }
 
@@ -31,15 +38,21 @@ export class StateValueError extends StateError {
  */
 export class StateCorruptError extends StateError {
   constructor(readonly key: string, readonly file: string, cause?: unknown) {
-    super(`State record for key ${JSON.stringify(key)} is corrupt (${file}); fix or delete the file`, { cause });
+    // A file's name spells its key: when the key holds a person's id, only the directory is named.
+    const where = maskExternalId(key) === key ? file : `a file in ${dirname(file)}`;
+    // JSON.parse quotes the text it failed on, which may be a token or a person's data.
+    const chained = cause instanceof SyntaxError ? new SyntaxError('not valid JSON') : cause;
+    super(`State record for key ${shown(key)} is corrupt (${where}); fix or delete the file`, { cause: chained });
   }
 }
 
 /** The file system failed (permissions, a full disk, a dropped NAS mount): usually worth a retry. */
 export class StateIoError extends StateError {
   constructor(readonly key: string, operation: string, cause: unknown) {
-    const code = (cause as NodeJS.ErrnoException | undefined)?.code;
-    super(`State ${operation} failed for key ${JSON.stringify(key)}${code ? ` (${code})` : ''}`, { cause });
+    const { code, syscall } = (cause ?? {}) as NodeJS.ErrnoException;
+    // Chain what failed, not Node's message: it names the file, whose name spells the key.
+    const chained = code ? Object.assign(new Error(`${syscall ?? 'file system'}: ${code}`), { code, syscall }) : cause;
+    super(`State ${operation} failed for key ${shown(key)}${code ? ` (${code})` : ''}`, { cause: chained });
   }
 }
 
@@ -50,6 +63,6 @@ export class StateIoError extends StateError {
 export class StateConflictError extends StateError {
   readonly retryable = true;
   constructor(readonly key: string, attempts: number) {
-    super(`State update of key ${JSON.stringify(key)} lost to other writers ${attempts} times; nothing was written, retry`);
+    super(`State update of key ${shown(key)} lost to other writers ${attempts} times; nothing was written, retry`);
   }
 }

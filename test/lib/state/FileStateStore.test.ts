@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { FileStateStore, StateCorruptError } from '../../../functions/lib/state';
+import { maskId, serializeError } from '../../../functions/lib/fc/redact';
+import { FileStateStore, StateCorruptError, StateIoError } from '../../../functions/lib/state';
 import { fileNameForKey } from '../../../functions/lib/state/keys';
 
 const ROOT = resolve(__dirname, '../../..');
@@ -150,8 +151,43 @@ describe('FileStateStore', () => {
     const failure = await store.get('suspension/ad:7').catch((err: unknown) => err);
     expect(failure).toBeInstanceOf(StateCorruptError);
     expect((failure as StateCorruptError).key).toBe('suspension/ad:7');
-    expect((failure as Error).message).toContain('suspension/ad:7');
+    // The person's id masked, in the message and in what it chains (JSON.parse quotes the text).
+    expect((failure as Error).message).toContain(`suspension/ad:${maskId('7')}`);
+    expect((failure as Error).message).not.toContain(fileNameForKey('suspension/ad:7'));
     expect((failure as Error).cause).toBeInstanceOf(SyntaxError);
+    expect(((failure as Error).cause as Error).message).not.toContain('tru');
+  });
+
+  it('names no person id in a file system failure, nor in the error it chains', async () => {
+    const key = 'suspension/file:张三丰';
+    await store.put(key, 1);
+    await rm(join(dir, fileNameForKey(key)));
+    await mkdir(join(dir, fileNameForKey(key))); // a directory where the record should be: EISDIR
+    const failure = await store.get(key).catch((err: unknown) => err) as StateIoError;
+    expect(failure).toBeInstanceOf(StateIoError);
+    expect(failure.key).toBe(key);
+    const logged = JSON.stringify(serializeError(failure));
+    expect(logged).toContain(`suspension/file:${maskId('张三丰')}`);
+    expect(logged).toContain('EISDIR');
+    for (const raw of ['张三丰', fileNameForKey(key).slice(0, -5)]) expect(logged).not.toContain(raw);
+  });
+
+  it('names a record too long for a file name by a hash of fixed length, keeping short names as they were', async () => {
+    const keys = [`suspension/file:${'张'.repeat(30)}`, `suspension/file:${'张'.repeat(31)}`, 'x'.repeat(1_000)];
+    for (const key of keys) await store.put(key, key.length);
+    await store.update('lease/person/file:' + '张'.repeat(30), () => 1);
+    await store.put('suspension/dingtalk:manager 7', 0);
+    const names = (await readdir(dir)).sort();
+    expect(names).toContain('suspension%2fdingtalk%3amanager%207.json');
+    const hashed = names.filter((n) => n.includes('~'));
+    expect(hashed).toHaveLength(5); // three records, one versioned record's own file and its directory
+    for (const name of hashed) {
+      expect(name).toMatch(/^(?:[a-z0-9-]|_[a-z]|%[0-9a-f]{2})*~[0-9a-f]{64}\.(?:json|versions)$/);
+      expect(Buffer.byteLength(name)).toBeLessThanOrEqual(200);
+    }
+    expect(await store.list('suspension/')).toEqual(['suspension/dingtalk:manager 7', ...keys.slice(0, 2)].sort());
+    expect(await store.list('x')).toEqual([keys[2]]);
+    expect(await new FileStateStore(dir).get(keys[0]!)).toBe(keys[0]!.length);
   });
 
   it('reports an empty record file as corrupt, not absent', async () => {

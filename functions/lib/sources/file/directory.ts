@@ -3,8 +3,9 @@
  * that span records (duplicate ids, unknown departments, parent cycles).
  */
 import type { Department, Identity } from '../../core/model';
+import { maskId } from '../../fc/redact';
 import { ProblemList } from './errors';
-import { entryLabel, showId } from './records';
+import { entryLabel } from './records';
 
 /** A record and where it sits in the file: `line 7` (CSV) or `people[3]` (JSON). */
 export interface Located<T> {
@@ -60,7 +61,7 @@ function indexById<T extends Identity | Department>(
     if (!byId.has(value.sourceId)) byId.set(value.sourceId, value);
   }
   for (const [id, at] of places) {
-    if (at.length > 1) problems.add(`duplicate ${kind} id ${showId(id)}`, `appears at ${at.join(', ')}`);
+    if (at.length > 1) problems.add(`duplicate ${kind} id ${maskId(id)}`, `appears at ${at.join(', ')}`);
   }
   return byId;
 }

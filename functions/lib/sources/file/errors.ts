@@ -1,6 +1,6 @@
 /**
- * The file source's one error type. Messages name the file, the entry (`line 7`, `people[3]`) and
- * the field, never the value: a directory export is full of emails and mobile numbers.
+ * The file source's one error type. Messages name the file, the entry (`line 7`, `people[3]`, with
+ * its id masked) and the field, never the value: a directory export is full of emails and mobile numbers.
  */
 
 /** How many problems the message lists; the rest are counted (all stay in `problems`). */
@@ -9,7 +9,7 @@ const LISTED_PROBLEMS = 20;
 export interface FileSourceErrorInit {
   /** The directory file (or the variable naming it) the problem is about. */
   file?: string;
-  /** One line per problem, each already free of values: `line 7 (id e1003): field email is not an email address`. */
+  /** One line per problem, each already free of values: `line 7 (id #4309bc56): field email is not an email address`. */
   problems?: readonly string[];
   /** Whether reading again may succeed (a transient I/O failure), as opposed to a file to fix. */
   retryable?: boolean;
@@ -20,7 +20,7 @@ export interface FileSourceErrorInit {
  * A directory file that cannot be read or does not hold a valid directory.
  *
  * @example
- * // directory.csv: line 7 (id e1003): field email is not an email address
+ * // directory.csv: line 7 (id #4309bc56): field email is not an email address
  */
 export class FileSourceError extends Error {
   override readonly name = 'FileSourceError';

@@ -1,11 +1,12 @@
 /**
  * One person or department record, whatever the file format, validated with zod and turned into
  * the domain model. Readers (JSON, CSV) only gather raw values under canonical field names.
- * Every message here names a field and says what is wrong, never what the value was.
+ * Every message here names a field and says what is wrong, never what the value was, nor the raw id.
  */
 // A namespace import lets esbuild drop what we don't use (the named `z` export keeps all of zod: 450 KB).
 import * as z from 'zod';
 import type { Department, Identity } from '../../core/model';
+import { maskId } from '../../fc/redact';
 import type { DepartmentField, PersonField } from './fields';
 
 /** Raw values under canonical field names: CSV cells, or JSON values after alias resolution. */
@@ -140,17 +141,10 @@ export function rawIdOf(raw: { id?: unknown }): string | undefined {
   return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
 }
 
-// Some directories key people by email or mobile; such an id must not reach a message either.
-const CONTACT_LIKE = /@|^\+|\d{11,}/;
-
-/** How messages name an id: `e1003`, or a placeholder when the id is itself an email or phone number. */
-export function showId(id: string): string {
-  return CONTACT_LIKE.test(id.replace(/[\s()-]/g, '')) ? '(not shown: looks like an email or phone number)' : id;
-}
-
-/** `line 7 (id e1003)` or `people[3] (id e1003)`: which entry a problem is about. */
+/**
+ * `line 7 (id #4309bc56)` or `people[3] (id #4309bc56)`: which entry a problem is about. The id is
+ * masked (an export's ids may be names, emails or mobiles); the line or index finds the entry.
+ */
 export function entryLabel(at: string, id: string | undefined): string {
-  if (id === undefined) return at;
-  const shown = showId(id);
-  return shown === id ? `${at} (id ${id})` : at;
+  return id === undefined ? at : `${at} (id ${maskId(id)})`;
 }

@@ -1,3 +1,4 @@
+import { maskId } from '../../../../functions/lib/fc/redact';
 import { createFileSource, FileSourceError } from '../../../../functions/lib/sources/file';
 import { collect } from './fixtures/collect';
 import { useScratchFiles } from './fixtures/scratch';
@@ -46,13 +47,13 @@ describe('FileSource reading JSON', () => {
   it('refuses an unknown key in a person, pointing at attributes', async () => {
     const path = await writeJson('typo.json', { people: [{ id: 'u1', emial: 'ada@example.com' }] });
     const error = await failureOf(path);
-    expect(error.problems).toEqual(['people[0] (id u1): field emial is not known (extra fields go under attributes)']);
+    expect(error.problems).toEqual([`people[0] (id ${maskId('u1')}): field emial is not known (extra fields go under attributes)`]);
     expect(error.message).not.toContain('ada@');
   });
 
   it('refuses two keys that mean the same field', async () => {
     const path = await writeJson('twice.json', { people: [{ id: 'u1', email: 'a@example.com', mail: 'b@example.com' }] });
-    expect((await failureOf(path)).problems).toEqual(['people[0] (id u1): fields email and mail mean the same thing']);
+    expect((await failureOf(path)).problems).toEqual([`people[0] (id ${maskId('u1')}): fields email and mail mean the same thing`]);
   });
 
   it('names the entry and field of a value of the wrong type', async () => {
@@ -61,10 +62,10 @@ describe('FileSource reading JSON', () => {
       departments: [{ id: 'd1' }],
     });
     expect((await failureOf(path)).problems).toEqual([
-      'people[1] (id u2): field departments[0] must be text',
-      'people[1] (id u2): field attributes.level must be text',
+      `people[1] (id ${maskId('u2')}): field departments[0] must be text`,
+      `people[1] (id ${maskId('u2')}): field attributes.level must be text`,
       'people[2]: must be an object',
-      'departments[0] (id d1): field name is missing',
+      `departments[0] (id ${maskId('d1')}): field name is missing`,
     ]);
   });
 

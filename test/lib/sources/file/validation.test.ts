@@ -1,3 +1,4 @@
+import { maskId } from '../../../../functions/lib/fc/redact';
 import { createFileSource, FileSourceError } from '../../../../functions/lib/sources/file';
 import { useScratchFiles } from './fixtures/scratch';
 
@@ -21,8 +22,8 @@ describe('FileSource validation', () => {
     expect(error.name).toBe('FileSourceError');
     expect(error.retryable).toBe(false);
     expect(error.file).toBe(path);
-    expect(error.problems).toEqual(['line 3 (id e1002): field email is not an email address']);
-    expect(error.message).toBe(`${path}: is not a valid directory (1 problem):\n  line 3 (id e1002): field email is not an email address`);
+    expect(error.problems).toEqual([`line 3 (id ${maskId('e1002')}): field email is not an email address`]);
+    expect(error.message).toBe(`${path}: is not a valid directory (1 problem):\n  line 3 (id ${maskId('e1002')}): field email is not an email address`);
     expect(error.message).not.toContain('ben.example.com');
   });
 
@@ -31,13 +32,13 @@ describe('FileSource validation', () => {
       people: [{ id: 'e1001' }, { id: 'e1002', mobile: 'call 138-0000-0002' }],
     }));
     const error = await failureOf(path);
-    expect(error.problems).toEqual(['people[1] (id e1002): field mobile is not a phone number']);
+    expect(error.problems).toEqual([`people[1] (id ${maskId('e1002')}): field mobile is not a phone number`]);
     expect(error.message).not.toContain('138');
   });
 
   it('counts lines as the file has them, past multi-line quoted fields', async () => {
     const path = await scratch.write('multiline.csv', 'id,note,status\nu1,"one\ntwo\nthree",active\nu2,,retired\n');
-    expect((await failureOf(path)).problems).toEqual(['line 5 (id u2): field status must be active or disabled']);
+    expect((await failureOf(path)).problems).toEqual([`line 5 (id ${maskId('u2')}): field status must be active or disabled`]);
   });
 
   it('lists every bad row at once', async () => {
@@ -45,18 +46,27 @@ describe('FileSource validation', () => {
     const error = await failureOf(path);
     expect(error.problems).toEqual([
       'line 2: field id is missing',
-      'line 3 (id u2): field enabled must be true or false',
-      'line 4 (id u3): fields status and enabled disagree',
-      'line 5 (id u4): field email is not an email address',
+      `line 3 (id ${maskId('u2')}): field enabled must be true or false`,
+      `line 4 (id ${maskId('u3')}): fields status and enabled disagree`,
+      `line 5 (id ${maskId('u4')}): field email is not an email address`,
     ]);
     expect(error.message).toContain('(4 problems)');
     expect(error.message).not.toMatch(/a@example\.com|x@/);
   });
 
+  it('shows no raw id, whatever it is: a person\'s name, an email', async () => {
+    const path = await scratch.write('name-ids.csv', 'id,mobile\n张三丰,not a phone\n');
+    const error = await failureOf(path);
+    expect(error.problems).toEqual([
+      `line 2 (id ${maskId('张三丰')}): field mobile is not a phone number`,
+    ]);
+    expect(error.message).not.toContain('张');
+  });
+
   it('does not show an id that is itself an email address', async () => {
     const path = await scratch.write('email-ids.csv', 'id,mobile\nada@example.com,not a phone\n');
     const error = await failureOf(path);
-    expect(error.problems).toEqual(['line 2: field mobile is not a phone number']);
+    expect(error.problems).toEqual([`line 2 (id ${maskId('ada@example.com')}): field mobile is not a phone number`]);
     expect(error.message).not.toContain('ada@');
   });
 
@@ -64,7 +74,7 @@ describe('FileSource validation', () => {
     const path = await scratch.write('dupes.csv', 'id,name\ne1001,Ada\ne1002,Ben\ne1001,Ada Again\n');
     const error = await failureOf(path);
     expect(error).toBeInstanceOf(FileSourceError);
-    expect(error.problems).toEqual(['duplicate person id e1001: appears at line 2, line 4']);
+    expect(error.problems).toEqual([`duplicate person id ${maskId('e1001')}: appears at line 2, line 4`]);
   });
 
   it('refuses duplicate person and department ids in JSON, naming the indices', async () => {
@@ -73,8 +83,8 @@ describe('FileSource validation', () => {
       people: [{ id: 'u1' }, { id: 'u2' }, { id: 'u1' }, { id: 'u1' }],
     }));
     expect((await failureOf(path)).problems).toEqual([
-      'duplicate person id u1: appears at people[0], people[2], people[3]',
-      'duplicate department id d1: appears at departments[0], departments[1]',
+      `duplicate person id ${maskId('u1')}: appears at people[0], people[2], people[3]`,
+      `duplicate department id ${maskId('d1')}: appears at departments[0], departments[1]`,
     ]);
   });
 
@@ -83,7 +93,7 @@ describe('FileSource validation', () => {
     const path = await scratch.write('twodepts.csv', 'id,departments\nu1,d1\n');
     const error = await failureOf(path);
     expect(error.problems).toEqual([
-      'duplicate department id d1: appears at twodepts.departments.csv line 2, twodepts.departments.csv line 3',
+      `duplicate department id ${maskId('d1')}: appears at twodepts.departments.csv line 2, twodepts.departments.csv line 3`,
     ]);
   });
 
@@ -92,7 +102,7 @@ describe('FileSource validation', () => {
     const path = await scratch.write('nameless.csv', 'id,departments\nu1,d1\n');
     const error = await failureOf(path);
     expect(error.file).toBe(departments);
-    expect(error.problems).toEqual(['line 3 (id d2): field name is missing']);
+    expect(error.problems).toEqual([`line 3 (id ${maskId('d2')}): field name is missing`]);
   });
 
   it('refuses a person in a department the file does not list', async () => {
@@ -100,7 +110,7 @@ describe('FileSource validation', () => {
       departments: [{ id: 'd1', name: 'One' }],
       people: [{ id: 'u1', departments: ['d1', 'd9'] }],
     }));
-    expect((await failureOf(path)).problems).toEqual(['people[0] (id u1): field departments names unknown department d9']);
+    expect((await failureOf(path)).problems).toEqual([`people[0] (id ${maskId('u1')}): field departments names unknown department d9`]);
   });
 
   it('refuses an unknown parent and a parent cycle', async () => {
@@ -112,7 +122,7 @@ describe('FileSource validation', () => {
       people: [],
     }));
     expect((await failureOf(path)).problems).toEqual([
-      'departments[2] (id c): field parentId names unknown department zz',
+      `departments[2] (id ${maskId('c')}): field parentId names unknown department zz`,
       'departments: a → b → a form a parent cycle',
       'departments: d → d form a parent cycle',
     ]);
@@ -123,8 +133,8 @@ describe('FileSource validation', () => {
     const path = await scratch.write('lots.csv', ['id,email', ...rows, ''].join('\n'));
     const error = await failureOf(path);
     expect(error.problems).toHaveLength(25);
-    expect(error.message).toContain('line 21 (id u19): field email');
-    expect(error.message).not.toContain('line 22 (id u20)');
+    expect(error.message).toContain(`line 21 (id ${maskId('u19')}): field email`);
+    expect(error.message).not.toContain(`line 22 (id ${maskId('u20')})`);
     expect(error.message).toMatch(/… and 5 more$/);
   });
 });
