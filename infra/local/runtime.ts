@@ -17,6 +17,11 @@ import { EMULATOR_DEFAULT_PORT, emulatorEnv } from '../emulator/env';
 export const REPO_ROOT = path.resolve(__dirname, '../..');
 export const SAMPLE_DIRECTORY = path.join(REPO_ROOT, 'infra/sample/directory.json');
 
+/** The local state directory: STATE_DIR, or `.state` in the repository. */
+export function localStateDir(env: Record<string, string | undefined>): string {
+  return path.resolve(env.STATE_DIR || path.join(REPO_ROOT, '.state'));
+}
+
 export interface LocalRuntime {
   sources: Source[];
   target: RamTarget;
@@ -39,7 +44,7 @@ export interface RuntimeOptions {
 
 export async function openLocalRuntime(env: NodeJS.ProcessEnv, options: RuntimeOptions = {}): Promise<LocalRuntime> {
   const settings = parseSyncSettings(env);
-  const stateDir = path.resolve(env.STATE_DIR || path.join(REPO_ROOT, '.state'));
+  const stateDir = localStateDir(env);
   const notes: string[] = [];
   const sources = selectSources(env, options.only, notes);
 

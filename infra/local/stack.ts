@@ -20,7 +20,7 @@ import { type RunningEmulator, startRamEmulator } from '../emulator/RamEmulator'
 import { createFcGateway } from './fcGateway';
 import type { TimerSchedule } from './schedule';
 import { TIMER_SCHEDULES, startTimers, timerEvent, timerSchedules } from './timers';
-import { SAMPLE_DIRECTORY, findRunningEmulator } from './runtime';
+import { SAMPLE_DIRECTORY, findRunningEmulator, localStateDir } from './runtime';
 
 /** Webhook routes and the function serving each. */
 export const WEBHOOK_ROUTES = { '/dingtalk': 'dingtalk-webhook', '/lark': 'lark-webhook', '/wecom': 'wecom-webhook' } as const;
@@ -70,7 +70,7 @@ export interface LocalStack {
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const env = options.env ?? process.env;
-  const stateDir = path.resolve(env.STATE_DIR || path.join(__dirname, '../../.state'));
+  const stateDir = localStateDir(env);
   const directoryFile = path.resolve(env.DIRECTORY_FILE || SAMPLE_DIRECTORY);
   // Read before anything starts: a bad FULL_SYNC_SCHEDULE stops the stack at once, naming it.
   const timers = options.timers ?? timerSchedules(env);
