@@ -5,22 +5,20 @@
  * instance must get a working access token, and what is stored at the end must be the newest
  * refresh token. Several rounds, since one lucky schedule proves little.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { REFRESH_TOKEN_KEY, requestToken, type StoredRefreshToken } from '../../../functions/lib/ram/OAuthToken';
 import { FileStateStore } from '../../../functions/lib/state/FileStateStore';
 import { startConsent } from '../../../infra/cli/consent';
 import { startRamEmulator, type RunningEmulator } from '../../../infra/emulator/RamEmulator';
 import { emulatorEnv } from '../../../infra/emulator/env';
 import { DEFAULT_CLIENTS } from '../../../infra/emulator/types';
+import { importPath, startTsxProcess } from '../../support/tsxProcess';
 
-const ROOT = resolve(__dirname, '../../..');
 const ROUNDS = 3;
 const INSTANCES = 4;
 const native = DEFAULT_CLIENTS.find((c) => c.type === 'native')!;
-const importPath = (path: string) => JSON.stringify(join(ROOT, path));
 
 /** One push instance: builds its RAM client, says "ready", waits for the go file, makes one SCIM call. */
 const INSTANCE_SCRIPT = `
@@ -42,19 +40,6 @@ const [stateDir, goFile, env] = process.argv.slice(2) as string[];
   }
 })();
 `;
-
-function startInstance(script: string, args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  let markReady: () => void;
-  const ready = new Promise<void>((r) => { markReady = r; });
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    out += chunk;
-    if (out.startsWith('ready\n')) markReady();
-  });
-  const done = new Promise<string>((ok) => child.once('exit', () => ok(out.slice('ready\n'.length).trim())));
-  return { ready, done };
-}
 
 /** What `npm run consent` does, with the emulator consenting at once. */
 async function consent(emulator: RunningEmulator, store: FileStateStore): Promise<string> {
@@ -87,10 +72,10 @@ describe('a single-use refresh token shared by instances on one state directory'
           ...emulatorEnv(emulator.url), RAM_OAUTH_GRANT: 'refresh_token',
           RAM_OAUTH_CLIENT_ID: native.clientId, RAM_OAUTH_CLIENT_SECRET: native.clientSecret,
         });
-        const instances = Array.from({ length: INSTANCES }, () => startInstance(script, [stateDir, goFile, env]));
+        const instances = Array.from({ length: INSTANCES }, () => startTsxProcess(script, [stateDir, goFile, env]));
         await Promise.all(instances.map((i) => i.ready));
         await writeFile(goFile, '');
-        expect(await Promise.all(instances.map((i) => i.done))).toEqual(Array(INSTANCES).fill('ok'));
+        expect((await Promise.all(instances.map((i) => i.done))).map((d) => d.out)).toEqual(Array(INSTANCES).fill('ok'));
 
         // The emulator honours only the newest refresh token: the stored one must still work.
         const stored = (await store.get<StoredRefreshToken>(REFRESH_TOKEN_KEY))!.refreshToken;

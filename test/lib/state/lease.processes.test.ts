@@ -3,15 +3,13 @@
  * one NAS): mutual exclusion around a read-modify-write that has no atomicity of its own, takeover of
  * a lease whose holder died without releasing it, and a holder learning that it lost its lease.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { FileStateStore } from '../../../functions/lib/state/FileStateStore';
 import { Leases } from '../../../functions/lib/state/lease';
+import { importPath, startTsxProcess } from '../../support/tsxProcess';
 
-const ROOT = resolve(__dirname, '../../..');
-const importPath = (path: string) => JSON.stringify(join(ROOT, path));
 
 /** argv: stateDir, mode (count | crash | take), name. Prints one JSON line. */
 const SCRIPT = `
@@ -21,6 +19,7 @@ import { Leases } from ${importPath('functions/lib/state/lease.ts')};
 const [dir, mode, name] = process.argv.slice(2) as string[];
 const state = new FileStateStore(dir!);
 (async () => {
+  console.log('ready');
   if (mode === 'count') {
     // A plain get-then-put: only the lease keeps increments from being lost.
     const leases = new Leases(state, { ttlMs: 10_000, owner: name });
@@ -46,13 +45,10 @@ const state = new FileStateStore(dir!);
 })().catch((err) => { console.error(err); process.exit(1); });
 `;
 
-function run(script: string, args: string[]): Promise<Record<string, unknown>> {
-  return new Promise((ok, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => { out += chunk; });
-    child.once('exit', (code) => (code === 0 ? ok(JSON.parse(out) as Record<string, unknown>) : fail(new Error(`exited ${code}: ${out}`))));
-  });
+async function run(script: string, args: string[]): Promise<Record<string, unknown>> {
+  const { code, out } = await startTsxProcess(script, args).done;
+  if (code !== 0) throw new Error(`exited ${code}: ${out}`);
+  return JSON.parse(out) as Record<string, unknown>;
 }
 
 describe('leases shared by processes on one state directory', () => {

@@ -5,10 +5,9 @@
  * the limit and everyone else waits on the held list. Several rounds, since one lucky schedule
  * proves little.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Identity } from '../../../functions/lib/core/model';
 import { DEFAULT_DEPROVISION_POLICY, DEFAULT_MAPPING_RULES } from '../../../functions/lib/core/rules';
 import type { SafeguardLedger } from '../../../functions/lib/core/safeguard';
@@ -21,8 +20,8 @@ import { HeldList } from '../../../functions/lib/sync/heldList';
 import { startRamEmulator } from '../../../infra/emulator/RamEmulator';
 import { emulatorEnv } from '../../../infra/emulator/env';
 import { ArraySource } from '../../support/ArraySource';
+import { importPath, startTsxProcess } from '../../support/tsxProcess';
 
-const ROOT = resolve(__dirname, '../../..');
 const ROUNDS = 5;
 const PUSHES = 4;
 const LEAVERS_PER_PUSH = 10;
@@ -45,7 +44,6 @@ const leavers = people.slice(0, PUSHES * LEAVERS_PER_PUSH);
 const stayers = people.slice(PUSHES * LEAVERS_PER_PUSH);
 const externalId = (p: Identity) => `file:${p.sourceId}`;
 
-const importPath = (path: string) => JSON.stringify(join(ROOT, path));
 /**
  * One push instance: builds its clients, says "ready", waits for the go file, then runs its batches
  * through syncChanges one after another and prints what each step came to.
@@ -91,19 +89,14 @@ interface PushReport {
 
 /** Starts one push process; resolves `ready` once it is set up, `done` with its report when it exits 0. */
 function startPush(script: string, args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  let markReady: () => void;
-  const ready = new Promise<void>((r) => { markReady = r; });
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    out += chunk;
-    if (out.startsWith('ready\n')) markReady();
-  });
-  const done = new Promise<PushReport>((ok, fail) => child.once('exit', (code) => {
-    if (code !== 0) fail(new Error(`push ${args[4]} exited with ${code}: ${out}`));
-    else ok(JSON.parse(out.slice('ready\n'.length)) as PushReport);
-  }));
-  return { ready: Promise.race([ready, done.then(() => { throw new Error(`push ${args[4]} ended before it was ready`); })]), done };
+  const { ready, done } = startTsxProcess(script, args);
+  return {
+    ready,
+    done: done.then(({ code, out }) => {
+      if (code !== 0) throw new Error(`push ${args[4]} exited with ${code}: ${out}`);
+      return JSON.parse(out) as PushReport;
+    }),
+  };
 }
 
 describe('the deletion budget shared by four push processes on one state directory', () => {
