@@ -7,12 +7,17 @@
  *   npm run queue -- dead              the dead letters: id, attempts, changes, failed at, last reason
  *   npm run queue -- replay --all      every dead letter back to the queue, attempts reset
  *   npm run queue -- replay ID…        those dead letters only
+ *   npm run queue -- failed            changes push gave up on (STATE_DIR's failed list), with what to do
  */
 import { existsSync } from 'node:fs';
 import { queueSqlitePath } from '../../functions/lib/queue/config';
 import { SqliteQueue, type DeadLetter } from '../../functions/lib/queue/SqliteQueue';
+import { renderFailedTable } from '../../functions/lib/core/render';
+import { FileStateStore } from '../../functions/lib/state/FileStateStore';
+import { FailedChanges } from '../../functions/lib/sync/failedChanges';
+import { localStateDir } from '../local/runtime';
 
-const USAGE = 'usage: queue status | dead | replay (--all | ID…)';
+const USAGE = 'usage: queue status | dead | replay (--all | ID…) | failed';
 
 export interface CliResult {
   code: number;
@@ -20,11 +25,16 @@ export interface CliResult {
 }
 
 /** Runs one command; returns what to print and the exit code (0 ok, 1 nothing found, 2 usage). */
-export function runQueueCli(argv: readonly string[], env: Record<string, string | undefined>): CliResult {
+export async function runQueueCli(argv: readonly string[], env: Record<string, string | undefined>): Promise<CliResult> {
   const [command, ...rest] = argv;
   const path = queueSqlitePath(env);
   if (command === undefined || command === '--help' || command === '-h') return { code: command ? 0 : 2, out: USAGE };
-  if (!['status', 'dead', 'replay'].includes(command)) return { code: 2, out: `unknown command "${command}"\n${USAGE}` };
+  if (!['status', 'dead', 'replay', 'failed'].includes(command)) return { code: 2, out: `unknown command "${command}"\n${USAGE}` };
+  if (command === 'failed') {
+    // The queue's dead letters never reached push; these did, and push gave up on them (final failures).
+    const list = await new FailedChanges(new FileStateStore(localStateDir(env))).list();
+    return { code: 0, out: renderFailedTable(list.entries, list.dropped) };
+  }
   if (command === 'replay' && rest.length === 0) return { code: 2, out: `replay needs --all or batch ids\n${USAGE}` };
   // Reading must not create an empty queue where the operator mistyped a path.
   if (!existsSync(path)) return { code: command === 'status' ? 0 : 1, out: `no local queue at ${path} (nothing was published there)` };
@@ -66,11 +76,16 @@ function replay(queue: SqliteQueue, args: string[]): CliResult {
 
 if (require.main === module) {
   try {
-    const { code, out } = runQueueCli(process.argv.slice(2), process.env);
-    (code === 0 ? process.stdout : process.stderr).write(`${out}\n`);
-    process.exit(code);
+    runQueueCli(process.argv.slice(2), process.env).then(({ code, out }) => {
+      (code === 0 ? process.stdout : process.stderr).write(`${out}\n`);
+      process.exit(code);
+    }, fail);
   } catch (error) {
-    process.stderr.write(`queue: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(2);
+    fail(error);
   }
+}
+
+function fail(error: unknown): never {
+  process.stderr.write(`queue: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(2);
 }

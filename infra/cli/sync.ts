@@ -7,9 +7,11 @@
  *   npm run sync -- --json                the plan (and result) as JSON on stdout
  *   npm run sync -- --held [--json]       who the safeguard holds, since when, and why
  *   npm run sync -- --release ID… | all   apply their deprovisions now
+ *   npm run sync -- --failed [--json]     the changes push gave up on (final failures), with what to do
+ *   npm run sync -- --retry-failed KEY… | all   run them again once the cause is fixed
  *   npm run sync -- --migrate-ids lark    re-link every RAM user of the source to the configured kind of id
  *                                         (LARK_USER_ID_TYPE changed), then record it; --dry-run, --json
- *   … --held / --release / --migrate-ids … --remote   the same against the deployed system (invokes full-sync)
+ *   … --held / --release / --failed / --retry-failed / --migrate-ids … --remote   the same against the deployed system (invokes full-sync)
  * With no RAM credentials configured it targets the local RAM emulator.
  */
 import { randomUUID } from 'node:crypto';
@@ -17,31 +19,38 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
-import { renderHeldTable, renderPlanJson, renderPlanTable } from '../../functions/lib/core/render';
+import { renderFailedTable, renderHeldTable, renderPlanJson, renderPlanTable } from '../../functions/lib/core/render';
 import type { HeldEntry } from '../../functions/lib/core/safeguard';
 import { FileStateStore } from '../../functions/lib/state/FileStateStore';
 import type { ApplySummary } from '../../functions/lib/sync/apply';
 import { runFullSync } from '../../functions/lib/sync/fullSync';
 import { HeldList } from '../../functions/lib/sync/heldList';
 import { migrateIdentifiers } from '../../functions/lib/sync/migrateIds';
+import type { FailedListResult } from '../../functions/lib/sync/entrances';
+import { FailedChanges } from '../../functions/lib/sync/failedChanges';
 import { releaseHeld } from '../../functions/lib/sync/release';
-import { type LocalRuntime, REPO_ROOT, openLocalRuntime } from '../local/runtime';
+import { retryFailed } from '../../functions/lib/sync/retryFailed';
+import { type LocalRuntime, localStateDir, openLocalRuntime } from '../local/runtime';
 import { invokeRemote, remoteFromEnv } from './remote';
 
 const USAGE = [
   'usage: npm run sync -- [--dry-run] [--source NAME]... [--allow-deletes [N]] [--json] [--all]',
   '       npm run sync -- --held [--json] [--remote]',
   '       npm run sync -- --release EXTERNAL_ID... | all [--json] [--remote]',
+  '       npm run sync -- --failed [--json] [--remote]',
+  '       npm run sync -- --retry-failed KEY... | all [--json] [--remote]',
   '       npm run sync -- --migrate-ids SOURCE [--dry-run] [--json] [--remote]',
 ].join('\n');
 
 export interface SyncArgs {
-  mode: 'sync' | 'held' | 'release' | 'migrate-ids';
+  mode: 'sync' | 'held' | 'release' | 'failed' | 'retry-failed' | 'migrate-ids';
   dryRun: boolean;
   sources?: string[];
   allowDeletes?: number | boolean;
   /** For `release`: externalIds, or all. */
   release?: string[] | 'all';
+  /** For `retry-failed`: failed-list keys, or all. */
+  retryFailed?: string[] | 'all';
   /** For `migrate-ids`: the source whose people are re-linked. */
   migrateIds?: string;
   remote: boolean;
@@ -55,6 +64,8 @@ const MODE_FLAGS = {
   sync: ['dry-run', 'source', 'allow-deletes', 'json', 'all'],
   held: ['json', 'remote'],
   release: ['json', 'remote'],
+  failed: ['json', 'remote'],
+  'retry-failed': ['json', 'remote'],
   'migrate-ids': ['dry-run', 'json', 'remote'],
 } as const;
 
@@ -69,27 +80,32 @@ export function parseSyncArgs(argv: string[]): SyncArgs {
       all: { type: 'boolean' },
       held: { type: 'boolean' },
       release: { type: 'boolean' },
+      failed: { type: 'boolean' },
+      'retry-failed': { type: 'boolean' },
       remote: { type: 'boolean' },
       'migrate-ids': { type: 'string' },
       help: { type: 'boolean' },
     },
     allowPositionals: true,
   });
-  const modes = [values.held && 'held', values.release && 'release', values['migrate-ids'] !== undefined && 'migrate-ids']
-    .filter((m): m is 'held' | 'release' | 'migrate-ids' => Boolean(m));
+  const modes = [
+    values.held && 'held', values.release && 'release', values.failed && 'failed', values['retry-failed'] && 'retry-failed',
+    values['migrate-ids'] !== undefined && 'migrate-ids',
+  ].filter((m): m is Exclude<SyncArgs['mode'], 'sync'> => Boolean(m));
   if (modes.length > 1) throw new Error(`--${modes[0]} and --${modes[1]}: choose one`);
   const mode = modes[0] ?? 'sync';
   const allowed: readonly string[] = MODE_FLAGS[mode];
   for (const flag of ['dry-run', 'source', 'allow-deletes', 'json', 'all', 'remote'] as const) {
     if (values[flag] !== undefined && !allowed.includes(flag)) {
-      throw new Error(mode === 'sync' ? `--${flag} works with --held, --release or --migrate-ids (a full sync runs remotely with: s invoke full-sync)`
+      throw new Error(mode === 'sync' ? `--${flag} works with --held, --release, --failed, --retry-failed or --migrate-ids (a full sync runs remotely with: s invoke full-sync)`
         : `--${flag} does not apply to --${mode}`);
     }
   }
-  if (mode !== 'release' && positionals.length > 0) throw new Error(`unexpected argument ${positionals[0]}`);
+  if (mode !== 'release' && mode !== 'retry-failed' && positionals.length > 0) throw new Error(`unexpected argument ${positionals[0]}`);
   return {
     mode, dryRun: values['dry-run'] ?? false, sources: values.source, allowDeletes: allowDeletesOf(values['allow-deletes']),
-    ...(mode === 'release' && { release: releaseOf(positionals) }),
+    ...(mode === 'release' && { release: idsOrAll('--release', positionals, 'the externalIds to release (see --held)', 'releases everyone') }),
+    ...(mode === 'retry-failed' && { retryFailed: idsOrAll('--retry-failed', positionals, 'the keys to retry (see --failed)', 'retries every entry') }),
     ...(mode === 'migrate-ids' && { migrateIds: migrateSourceOf(values['migrate-ids']!) }),
     remote: values.remote ?? false, json: values.json ?? false, all: values.all ?? false, help: values.help ?? false,
   };
@@ -103,10 +119,10 @@ function allowDeletesOf(raw: string | undefined): number | boolean | undefined {
   return Number(raw);
 }
 
-function releaseOf(ids: string[]): string[] | 'all' {
-  if (ids.length === 0) throw new Error('--release needs the externalIds to release (see --held), or all');
+function idsOrAll(flag: string, ids: string[], what: string, all: string): string[] | 'all' {
+  if (ids.length === 0) throw new Error(`${flag} needs ${what}, or all`);
   if (ids.includes('all')) {
-    if (ids.length > 1) throw new Error('--release all releases everyone: give it alone, or give externalIds without it');
+    if (ids.length > 1) throw new Error(`${flag} all ${all}: give it alone, or give ids without it`);
     return 'all';
   }
   return [...new Set(ids)];
@@ -142,6 +158,8 @@ async function main(): Promise<number> {
   }
   if (args.mode === 'held') return showHeld(args);
   if (args.mode === 'release') return release(args);
+  if (args.mode === 'failed') return showFailed(args);
+  if (args.mode === 'retry-failed') return retryFailedChanges(args);
   if (args.mode === 'migrate-ids') return migrateIds(args);
   return sync(args);
 }
@@ -191,9 +209,35 @@ async function sync(args: SyncArgs): Promise<number> {
 async function showHeld(args: SyncArgs): Promise<number> {
   const entries = args.remote
     ? ((await invokeRemote(remoteFromEnv(process.env), { held: true })) as { held: HeldEntry[] }).held
-    : await new HeldList(new FileStateStore(localStateDir())).entries();
+    : await new HeldList(new FileStateStore(localStateDir(process.env))).entries();
   console.log(args.json ? JSON.stringify(entries, null, 2) : renderHeldTable(entries));
   return 0;
+}
+
+/** Push's failed list, read from the local state directory or asked of the deployed full-sync. */
+async function showFailed(args: SyncArgs): Promise<number> {
+  const list = args.remote
+    ? (await invokeRemote(remoteFromEnv(process.env), { failed: true })) as FailedListResult
+    : await new FailedChanges(new FileStateStore(localStateDir(process.env))).list();
+  console.log(args.json ? JSON.stringify(list.entries, null, 2) : renderFailedTable(list.entries, list.dropped));
+  return 0;
+}
+
+async function retryFailedChanges(args: SyncArgs): Promise<number> {
+  const { result, logNote } = await hereOrRemote(args, 'retry-failed', { retryFailed: args.retryFailed },
+    (runtime, run) => retryFailed(runtime, args.retryFailed!, run));
+  if (args.json) {
+    console.log(JSON.stringify(result, null, 2));
+  } else {
+    for (const key of result.unknown) console.log(`not on the failed list: ${key}`);
+    for (const key of result.forgotten) console.log(`taken off the list (nothing to run again): ${key}`);
+    for (const f of result.failures) {
+      console.log(`failed again ${f.action} ${f.externalId ?? f.departmentId ?? f.groupName}: ${f.reason}${f.recommendedAction ? ` → ${f.recommendedAction}` : ''}`);
+    }
+    console.log(`retry-failed ${result.runId}: ${result.retried.length} retried; ${summaryText(result.summary)}`);
+    console.log(logNote);
+  }
+  return result.failures.length > 0 || result.unknown.length > 0 ? 1 : 0;
 }
 
 async function release(args: SyncArgs): Promise<number> {
@@ -262,10 +306,6 @@ async function hereOrRemote<R>(
     await log.close();
     await runtime.close();
   }
-}
-
-function localStateDir(): string {
-  return path.resolve(process.env.STATE_DIR || path.join(REPO_ROOT, '.state'));
 }
 
 /** One JSON line per provisioning step, in a file per run. */

@@ -90,3 +90,30 @@ function cut(text: string, width: number): string {
   const chars = [...text];
   return chars.length <= width ? text : `${chars.slice(0, width - 1).join('')}…`;
 }
+
+const FAILED_COLUMNS = ['SINCE', 'WHAT', 'KEY', 'STEP', 'TIMES', 'WHY', 'WHAT TO DO'] as const;
+
+/** A failed-list entry as the table shows it (see sync/failedChanges.ts). */
+export interface FailedRow {
+  at: string;
+  subject: string;
+  key: string;
+  action: string;
+  times: number;
+  reason: string;
+  recommendedAction?: string;
+}
+
+/** The changes push gave up on: what, since when, why, and what to do. */
+export function renderFailedTable(entries: FailedRow[], dropped = 0, options: Pick<RenderOptions, 'width'> = {}): string {
+  if (entries.length === 0) return 'the failed list is empty: every change push received was applied or is being retried';
+  const rows = entries.map((e) => [
+    e.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), e.subject, e.key, e.action, String(e.times), e.reason, e.recommendedAction ?? '',
+  ]);
+  return [
+    renderTable(FAILED_COLUMNS, rows, options.width ?? 60),
+    '',
+    `${entries.length} failed${dropped ? ` (${dropped} older ones dropped: see the logs)` : ''}. ` +
+      'Retry after fixing: npm run sync -- --retry-failed <key>… (or all); deployed: add --remote',
+  ].join('\n');
+}

@@ -1,6 +1,7 @@
 /**
- * The use cases behind `full-sync`, free of FC (push's is push.ts): it runs the one-click push, answers the held list, releases it, or migrates a source's ids. Handlers only
- * decode, call one of these, and encode.
+ * The use cases behind `full-sync`, free of FC (push's is push.ts): it runs the one-click push,
+ * answers the held list and releases it, answers push's failed list and retries it, or migrates a
+ * source's ids. Handlers only decode, call one of these, and encode.
  */
 import type { PlanSummary, SafeguardVerdict } from '../core/plan';
 import type { ProvisioningLog } from '../core/ports';
@@ -12,7 +13,9 @@ import { HeldList } from './heldList';
 import type { FullSyncInvocation, FullSyncRequest } from './messages';
 import { type MigrationReport, migrateIdentifiers } from './migrateIds';
 import { reconcileLine } from './reconcile';
+import { type FailedChange, FailedChanges } from './failedChanges';
 import { type ReleaseResult, releaseHeld } from './release';
+import { type RetryFailedResult, retryFailed } from './retryFailed';
 import { type FailureReport, closing, failuresOf } from './push';
 
 export interface FullSyncResult {
@@ -50,20 +53,30 @@ export interface HeldListResult {
   held: HeldEntry[];
 }
 
+export interface FailedListResult {
+  entries: FailedChange[];
+  dropped: number;
+}
+
 /**
  * What `full-sync` does with its event: `{"held": true}` answers the held list, `{"release": [...]}`
- * (or `"all"`) releases it, `{"migrateIds": "lark"}` re-links a source's RAM users to its configured
+ * (or `"all"`) releases it, `{"failed": true}` answers push's failed list, `{"retryFailed": [...]}`
+ * (or `"all"`) runs those changes again, `{"migrateIds": "lark"}` re-links a source's RAM users to its configured
  * kind of id, the reconcile timer's event applies a full sync under the safeguard and logs its summary,
  * anything else is a full sync request.
  */
 export async function fullSyncInvocation(
   engine: EngineEnvironment, invocation: FullSyncInvocation, run: { runId: string; log: ProvisioningLog },
-): Promise<FullSyncResult | HeldListResult | ReleaseResult | MigrationReport> {
+): Promise<FullSyncResult | HeldListResult | ReleaseResult | MigrationReport | FailedListResult | RetryFailedResult> {
   switch (invocation.kind) {
     case 'held':
       return { held: await new HeldList(engine.state).entries() };
     case 'release':
       return closing(engine, () => releaseHeld(engine, invocation.release, run));
+    case 'failed':
+      return new FailedChanges(engine.state).list();
+    case 'retry-failed':
+      return retryFailed(engine, invocation.keys, run);
     case 'migrate-ids':
       return closing(engine, () => migrateIdentifiers(engine, invocation.source, { ...run, dryRun: invocation.dryRun }));
     case 'sync':

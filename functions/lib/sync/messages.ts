@@ -45,6 +45,13 @@ const releaseRequest = z.object({
   release: z.union([z.literal('all'), z.array(z.string().min(1)).min(1)]),
 }).strict();
 
+/** `{ "failed": true }`: the failed list. */
+const failedRequest = z.object({ failed: z.literal(true) }).strict();
+/** `{ "retryFailed": ["<key>", …] }` or `{ "retryFailed": "all" }`: run listed changes again. */
+const retryFailedRequest = z.object({
+  retryFailed: z.union([z.literal('all'), z.array(z.string().min(1)).min(1)]),
+}).strict();
+
 /** `{ "migrateIds": "lark", "dryRun": true|false }`: re-link a source's RAM users to its configured kind of id. */
 const migrateRequest = z.object({
   migrateIds: z.enum(SOURCE_NAMES),
@@ -81,13 +88,15 @@ const timerEvent = z.object({
 
 /**
  * What `full-sync` may be invoked with: a sync (the default), the reconcile timer's event, the held
- * list, a release, or an id migration.
+ * list, a release, push's failed list or a retry of it, or an id migration.
  */
 export type FullSyncInvocation =
   | { kind: 'sync'; request: FullSyncRequest }
   | { kind: 'reconcile'; request: FullSyncRequest; trigger: { name: string; time: string } }
   | { kind: 'held' }
   | { kind: 'release'; release: string[] | 'all' }
+  | { kind: 'failed' }
+  | { kind: 'retry-failed'; keys: string[] | 'all' }
   | { kind: 'migrate-ids'; source: (typeof SOURCE_NAMES)[number]; dryRun: boolean };
 
 export function parseFullSyncInvocation(raw: unknown): FullSyncInvocation {
@@ -98,6 +107,11 @@ export function parseFullSyncInvocation(raw: unknown): FullSyncInvocation {
     return { kind: 'held' };
   }
   if (has('release')) return { kind: 'release', release: releaseRequest.parse(value).release };
+  if (has('failed')) {
+    failedRequest.parse(value);
+    return { kind: 'failed' };
+  }
+  if (has('retryFailed')) return { kind: 'retry-failed', keys: retryFailedRequest.parse(value).retryFailed };
   if (has('triggerTime') || has('triggerName') || has('payload')) {
     const event = timerEvent.parse(value);
     return {

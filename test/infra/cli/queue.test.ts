@@ -10,6 +10,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Change } from '../../../functions/lib/core/model';
 import { SqliteQueue } from '../../../functions/lib/queue/SqliteQueue';
+import { FileStateStore } from '../../../functions/lib/state/FileStateStore';
+import { FailedChanges } from '../../../functions/lib/sync/failedChanges';
 
 const run = promisify(execFile);
 const root = path.resolve(__dirname, '../../..');
@@ -20,7 +22,7 @@ describe('npm run queue', () => {
   let file: string;
 
   const queueCli = async (...args: string[]) => {
-    const env = { ...process.env, QUEUE_SQLITE_PATH: file };
+    const env = { ...process.env, QUEUE_SQLITE_PATH: file, STATE_DIR: path.join(dir, 'state') };
     try {
       const { stdout, stderr } = await run(tsx, [path.join(root, 'infra/cli/queue.ts'), ...args], { env, cwd: root });
       return { code: 0, out: stdout + stderr };
@@ -53,6 +55,19 @@ describe('npm run queue', () => {
     file = path.join(dir, 'queue.sqlite');
   });
   afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  it('failed lists what push gave up on, from the state directory, with what to do', async () => {
+    expect((await queueCli('failed')).out).toContain('the failed list is empty');
+    await new FailedChanges(new FileStateStore(path.join(dir, 'state'))).settle([{
+      key: 'lark:ou_9', subject: 'person', action: 'create', code: 'InvalidParameter.UserName', retryable: false,
+      reason: 'RAM refused the name', recommendedAction: 'fix the userName template', runId: 'r1', batchId: 'b1', at: '2026-12-06T01:00:00.000Z',
+    }], []);
+    const { code, out } = await queueCli('failed');
+    expect(code).toBe(0);
+    expect(out).toMatch(/SINCE\s+WHAT\s+KEY\s+STEP\s+TIMES\s+WHY\s+WHAT TO DO/);
+    expect(out).toMatch(/2026-12-06 01:00:00Z\s+person\s+lark:ou_9\s+create\s+1\s+RAM refused the name\s+fix the userName template/);
+    expect(out).toContain('npm run sync -- --retry-failed');
+  }, 30_000);
 
   it('status says there is no queue yet, without creating one', async () => {
     const { code, out } = await queueCli('status');

@@ -75,6 +75,29 @@ describe('parseSyncArgs', () => {
     });
   });
 
+  describe('the failed list', () => {
+    it('lists it, here or --remote', () => {
+      expect(parseSyncArgs(['--failed'])).toEqual({ ...defaults, mode: 'failed' });
+      expect(parseSyncArgs(['--failed', '--remote', '--json'])).toEqual({ ...defaults, mode: 'failed', remote: true, json: true });
+    });
+
+    it('retries the keys given, once each, or all', () => {
+      expect(parseSyncArgs(['--retry-failed', 'file:a1', 'dingtalk:department:7', 'file:a1']))
+        .toEqual({ ...defaults, mode: 'retry-failed', retryFailed: ['file:a1', 'dingtalk:department:7'] });
+      expect(parseSyncArgs(['--retry-failed', 'all', '--remote'])).toEqual({ ...defaults, mode: 'retry-failed', retryFailed: 'all', remote: true });
+    });
+
+    it.each([
+      ['--retry-failed without keys', ['--retry-failed'], /--retry-failed needs the keys to retry \(see --failed\), or all/],
+      ['all mixed with keys', ['--retry-failed', 'all', 'file:a1'], /--retry-failed all retries every entry: give it alone/],
+      ['--failed with --held', ['--failed', '--held'], /choose one/],
+      ['a key with --failed', ['--failed', 'file:a1'], /unexpected argument file:a1/],
+      ['--dry-run on a retry', ['--retry-failed', 'all', '--dry-run'], /--dry-run does not apply to --retry-failed/],
+    ])('refuses %s', (_name, argv, message) => {
+      expect(() => parseSyncArgs(argv)).toThrow(message);
+    });
+  });
+
   describe('refuses', () => {
     it.each([
       ['--held with --release', ['--held', '--release', 'all'], /--held and --release: choose one/],
@@ -84,8 +107,8 @@ describe('parseSyncArgs', () => {
       ['an id without --release', ['file:e1001'], /unexpected argument file:e1001/],
       ['an id with --held', ['--held', 'file:e1001'], /unexpected argument file:e1001/],
       ['all without --release', ['all'], /unexpected argument all/],
-      ['--remote on a sync', ['--remote'], /--remote works with --held, --release or --migrate-ids/],
-      ['--remote on a dry run', ['--dry-run', '--remote'], /--remote works with --held, --release or --migrate-ids/],
+      ['--remote on a sync', ['--remote'], /--remote works with --held, --release, --failed, --retry-failed or --migrate-ids/],
+      ['--remote on a dry run', ['--dry-run', '--remote'], /--remote works with --held, --release, --failed, --retry-failed or --migrate-ids/],
       ['a preview of a release (it would really release)', ['--release', 'all', '--dry-run'], /--dry-run does not apply to --release/],
       ['all mixed with ids (it would widen the release)', ['--release', 'file:e1001', 'all'], /--release all releases everyone: give it alone/],
       ['--source on a release (a release is not limited by source)', ['--release', 'all', '--source', 'file'], /--source does not apply to --release/],

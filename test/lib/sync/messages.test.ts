@@ -92,6 +92,20 @@ describe('parseFullSyncInvocation', () => {
     });
   });
 
+  describe("push's failed list", () => {
+    it('is {"failed": true}, and a retry names keys or all', () => {
+      expect(parseFullSyncInvocation({ failed: true })).toEqual({ kind: 'failed' });
+      expect(parseFullSyncInvocation({ retryFailed: 'all' })).toEqual({ kind: 'retry-failed', keys: 'all' });
+      expect(parseFullSyncInvocation({ retryFailed: ['file:a1'] })).toEqual({ kind: 'retry-failed', keys: ['file:a1'] });
+    });
+
+    it('refuses a retry of nothing and anything beside it', () => {
+      expect(() => parseFullSyncInvocation({ retryFailed: [] })).toThrow();
+      expect(() => parseFullSyncInvocation({ failed: true, dryRun: true })).toThrow();
+      expect(() => parseFullSyncInvocation({ failed: false })).toThrow();
+    });
+  });
+
   describe('an id migration', () => {
     it('is {"migrateIds": "<source>"}, a dry run unless it says otherwise', () => {
       expect(parseFullSyncInvocation({ migrateIds: 'lark' })).toEqual({ kind: 'migrate-ids', source: 'lark', dryRun: true });

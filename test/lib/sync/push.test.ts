@@ -5,6 +5,7 @@ import type { EngineEnvironment } from '../../../functions/lib/sync/environment'
 import { FailedChanges } from '../../../functions/lib/sync/failedChanges';
 import { parseChangeBatch } from '../../../functions/lib/sync/messages';
 import { RetryableBatchError, pushBatch } from '../../../functions/lib/sync/push';
+import { retryFailed } from '../../../functions/lib/sync/retryFailed';
 import { ArraySource } from '../../support/ArraySource';
 import { type RamHarness, startRamHarness } from '../../support/ramHarness';
 
@@ -155,4 +156,16 @@ describe('push: one queue batch, each change on its own', () => {
     expect((await new FailedChanges(h.state).list()).entries.map((e) => e.key)).toEqual(['file:a1', 'file:b2']);
   });
 
+  it('the failed list is retried once the cause is fixed; what has nothing to run again is taken off', async () => {
+    const errors = new Map([['a1', unexpectedAnswer()]]);
+    const source = poisoned([ann], errors);
+    await pushBatch({ ...engine, sources: [source] }, batch('a1'), run);
+    const failed = new FailedChanges(h.state);
+    await failed.settle([{ key: 'message:req-0', subject: 'message', action: 'decode', code: 'EventDecodeError', reason: 'not JSON', retryable: false, runId: 'req-0', at: '2026-12-06T00:00:00.000Z' }], []);
+
+    errors.clear();
+    const result = await retryFailed({ ...engine, sources: [source] }, ['file:a1', 'message:req-0', 'file:nobody'], { runId: 'retry-1', log: run.log });
+    expect(result).toMatchObject({ retried: ['file:a1'], forgotten: ['message:req-0'], unknown: ['file:nobody'], summary: { created: 1 }, failures: [] });
+    expect((await failed.list()).entries).toEqual([]);
+  });
 });
