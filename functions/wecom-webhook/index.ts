@@ -2,7 +2,8 @@
  * `wecom-webhook`: the WeCom contact-change callback (通讯录回调). GET answers the URL check with
  * the decrypted `echostr`; POST verifies, decrypts and enqueues which people and departments
  * changed for `push`, then answers 200. Never calls WeCom or RAM (WeCom waits 1 s for the URL
- * check, 5 s for events); a failed enqueue answers 503.
+ * check, 5 s for events). A failed enqueue is answered only after WeCom's 5 s, so WeCom counts a
+ * timeout and retries (it does not retry a 5xx).
  */
 import { loadConfig } from '../lib/fc/config';
 import { httpHandler } from '../lib/fc/handlers';
@@ -10,6 +11,7 @@ import { currentInvocation, roleCredentials } from '../lib/fc/invocation';
 import { logger } from '../lib/fc/logger';
 import { createFcQueue } from '../lib/queue/factory';
 import { MAX_CALLBACK_BODY_BYTES, receiveWecomCallback } from '../lib/sources/wecom/callback';
+import { RecentEvents } from '../lib/sources/recentEvents';
 import { parseWecomWebhookEnv, wecomMsgCrypt } from '../lib/sources/wecom/webhookEnv';
 
 const config = loadConfig(parseWecomWebhookEnv);
@@ -20,6 +22,9 @@ const queue = createFcQueue(config.queue, {
   credentials: () => roleCredentials(),
 });
 
-const deps = { crypt: wecomMsgCrypt(config.webhook), corpId: config.webhook.corpId, queue, log: logger.child({ source: 'wecom' }) };
+const deps = {
+  crypt: wecomMsgCrypt(config.webhook), corpId: config.webhook.corpId, maxAgeSeconds: config.webhook.maxAgeSeconds,
+  queue, log: logger.child({ source: 'wecom' }), recent: new RecentEvents(),
+};
 
 export const handler = httpHandler('wecom-webhook', (req) => receiveWecomCallback(req, deps), { maxBodyBytes: MAX_CALLBACK_BODY_BYTES });

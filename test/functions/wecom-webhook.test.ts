@@ -59,13 +59,16 @@ describe('the wecom-webhook function (built bundle)', () => {
     expect(hook.fc.invocations).toHaveLength(0);
   }, 30_000);
 
-  it('answers 503 when FC refuses the enqueue, hiding the cause', async () => {
+  it('answers 503 only after WeCom has timed out when FC refuses the enqueue, hiding the cause and logging the change ids', async () => {
     hook.fc.failNext(5, 500);
     const { url, body } = eventPost(contactEvent({ ChangeType: 'create_user', UserID: 'u1' }));
     const answer = await send('POST', url, body);
     expect(answer.status).toBe(503);
     expect(JSON.parse(answer.body)).toEqual({ error: 'service_unavailable', requestId: expect.any(String) });
     expect(answer.out.stdout).not.toMatch(/role-secret|wecomToken2024|abcdefghijklmnopqrstuvwxyz/);
+    expect(answer.out.logs).toContainEqual(expect.objectContaining({
+      level: 'error', msg: 'changes not enqueued', changes: [{ source: 'wecom', kind: 'user', sourceId: 'u1', reason: 'create_user' }],
+    }));
   }, 30_000);
 
   it('stops at cold start naming every missing or malformed variable, and no value', async () => {

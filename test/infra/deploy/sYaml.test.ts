@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { functionNames } from '../../../infra/build';
+import { FAILURE_HOLD_MS } from '../../../functions/lib/sources/wecom/callback';
 import {
   formatFc3Problem, loadFc3Schema, reconcileProblems, renderSYaml, validateFc3Resources,
   type RenderedSpec, SYamlRenderError,
@@ -87,13 +88,18 @@ describe('s.yaml', () => {
     }
   });
 
-  it('gives push three async retries over a day, then the dead-letter queue', () => {
+  it('gives push three async retries over a day, then the dead-letter queue, in async task mode (webhooks dedupe by task id)', () => {
     expect(props(spec, 'push')).toMatchObject({ timeout: 600, memorySize: 512 });
     expect(props(spec, 'push').asyncInvokeConfig).toEqual({
+      asyncTask: true,
       maxAsyncRetryAttempts: 3,
       maxAsyncEventAgeInSeconds: 86400,
       destinationConfig: { onFailure: { destination: DEPLOY_ENV.PUSH_DLQ_ARN } },
     });
+  });
+
+  it('gives wecom-webhook longer than a failed enqueue takes: two 5 s invoke attempts, or the hold past WeCom\'s deadline', () => {
+    expect(props(spec, 'wecom-webhook').timeout * 1000).toBeGreaterThan(Math.max(FAILURE_HOLD_MS, 2 * 5_000) + 2_000);
   });
 
   it('gives full-sync an hour and a gigabyte', () => {

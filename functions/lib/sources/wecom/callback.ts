@@ -1,14 +1,24 @@
 /**
  * The WeCom callback as one use case (reference/webhooks.md §3.1): GET is the URL check (verify,
  * decrypt `echostr`, answer its plaintext exactly); POST is an event (verify the signature over
- * `<Encrypt>`, decrypt, check the ReceiveId is our CorpID, map, enqueue, answer 200). No vendor
- * API call happens here: WeCom waits 1 s for the URL check and 5 s for events.
+ * `<Encrypt>`, refuse it outside the replay window, decrypt, check the ReceiveId is our CorpID, map,
+ * enqueue once per signed request, answer 200). No vendor API call happens here: WeCom waits 1 s
+ * for the URL check and 5 s for events.
+ *
+ * WeCom retries an event only when the answer times out or the connection fails, three times
+ * (doc 90930 §3.2): a quick 5xx would be taken as delivered. So when the changes cannot be
+ * enqueued, the answer is held past WeCom's 5 s: WeCom counts a timeout and sends the same request
+ * again. The function's timeout (s.yaml) must exceed the hold.
  */
 import type { ChangeQueue } from '../../core/ports';
 import { badRequest, forbidden, methodNotAllowed, payloadTooLarge, serviceUnavailable, unauthorized } from '../../fc/errors';
 import type { HttpRequest, HttpResponse } from '../../fc/http';
 import type { Logger } from '../../fc/logger';
+import { realSleep } from '../../core/retryPolicy';
 import { type MsgCrypt, MsgCryptError } from '../msgcrypt';
+import type { RecentEvents } from '../recentEvents';
+import { withinReplayWindow } from '../replayWindow';
+import { enqueueChanges } from '../webhookEnqueue';
 import { WecomEventError } from './errors';
 import { changesFromEvent } from './events';
 import { MAX_XML_BYTES, parseWecomXml, xmlText } from './xml';
@@ -19,8 +29,22 @@ export interface WecomCallbackDeps {
   /** The only ReceiveId accepted: the contact assistant and self-built apps encrypt for the CorpID. */
   corpId: string;
   queue: ChangeQueue;
-  log?: Logger;
+  log: Logger;
+  /** How far an event's signed timestamp may be from now (`WEBHOOK_MAX_AGE_SECONDS`). */
+  maxAgeSeconds: number;
+  /** Signed requests this instance already enqueued; a cheap check before the queue's dedupe key. */
+  recent?: RecentEvents;
+  /** How long after receipt a failed enqueue is answered; default `FAILURE_HOLD_MS`. */
+  failureHoldMs?: number;
+  /** Milliseconds since the epoch; default `Date.now`. */
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
 }
+
+/** WeCom drops the connection after 5 s without an answer and sends the request again (doc 90930 §3.2). */
+export const WECOM_EVENT_DEADLINE_MS = 5_000;
+/** A failed enqueue is answered no sooner than this after receipt: past the deadline, with margin. */
+export const FAILURE_HOLD_MS = WECOM_EVENT_DEADLINE_MS + 1_000;
 
 /** Bodies above this are answered 413 by the handler before decoding; the XML limit matches. */
 export const MAX_CALLBACK_BODY_BYTES = MAX_XML_BYTES;
@@ -42,28 +66,41 @@ export async function receiveWecomCallback(req: HttpRequest, deps: WecomCallback
 function verifyUrl(req: HttpRequest, deps: WecomCallbackDeps): HttpResponse {
   const q = params(req, ['msg_signature', 'timestamp', 'nonce', 'echostr']);
   const plaintext = open(deps, q.msg_signature, q.timestamp, q.nonce, q.echostr);
-  deps.log?.info('wecom callback URL verified');
+  deps.log.info('wecom callback URL verified');
   // Exactly the plaintext: WeCom compares the bytes, so no quotes, newline or BOM.
   return { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: plaintext };
 }
 
 async function receiveEvent(req: HttpRequest, deps: WecomCallbackDeps): Promise<HttpResponse> {
+  const now = deps.now ?? Date.now;
+  const receivedAt = now();
   const q = params(req, ['msg_signature', 'timestamp', 'nonce']);
   const encrypted = refusingMalformed('body', () => xmlText(parseWecomXml(req.body), 'Encrypt'));
   if (encrypted === undefined) throw badRequest('the body has no <Encrypt> element', 'missing_encrypt');
   const message = open(deps, q.msg_signature, q.timestamp, q.nonce, encrypted);
+  // After the signature, which covers the timestamp. The GET URL check enqueues nothing and is not bounded.
+  if (!withinReplayWindow(q.timestamp, deps.maxAgeSeconds, receivedAt)) {
+    throw unauthorized(`the timestamp is more than ${deps.maxAgeSeconds} s from now`, 'stale_request');
+  }
   const outcome = refusingMalformed('decrypted event', () => changesFromEvent(parseWecomXml(message)));
   if (outcome.kind === 'ignored') {
-    deps.log?.info('wecom callback acknowledged without changes', { what: outcome.what });
+    deps.log.info('wecom callback acknowledged without changes', { what: outcome.what });
+    return { status: 200, body: '' };
+  }
+  // WeCom's retry is the very same request: signature, timestamp and nonce name it.
+  const dedupeKey = `wecom\n${q.msg_signature}\n${q.timestamp}\n${q.nonce}`;
+  if (deps.recent?.has(dedupeKey)) {
+    deps.log.info('wecom callback repeated', { changeType: outcome.changeType });
     return { status: 200, body: '' };
   }
   try {
-    await deps.queue.publish(outcome.changes);
+    await enqueueChanges(outcome.changes, dedupeKey, deps);
   } catch (error) {
-    // WeCom retries only on timeouts and network errors, but a 5xx is still the honest answer.
+    await (deps.sleep ?? realSleep)(Math.max(0, (deps.failureHoldMs ?? FAILURE_HOLD_MS) - (now() - receivedAt)));
     throw serviceUnavailable('the changes could not be enqueued', error);
   }
-  deps.log?.info('wecom changes enqueued', { changeType: outcome.changeType, count: outcome.changes.length });
+  deps.recent?.add(dedupeKey);
+  deps.log.info('wecom changes enqueued', { changeType: outcome.changeType, count: outcome.changes.length });
   return { status: 200, body: '' };
 }
 

@@ -9,8 +9,10 @@
  * | `WECOM_TOKEN`   | required for the webhook             | webhook        | the callback Token (letters and digits, ≤ 32)     |
  * | `WECOM_AES_KEY` | required for the webhook             | webhook        | the callback EncodingAESKey (43 characters)       |
  * | `WECOM_API_URL` | `https://qyapi.weixin.qq.com/cgi-bin`| source         | the API base (a local fake in tests)              |
+ * | `WEBHOOK_MAX_AGE_SECONDS` | 300                        | webhook        | how far an event's signed timestamp may be from now |
  */
 import { ConfigError, type ConfigProblem } from '../../core/errors';
+import { parseMaxAgeSeconds } from '../replayWindow';
 
 export const DEFAULT_WECOM_API_URL = 'https://qyapi.weixin.qq.com/cgi-bin';
 
@@ -27,6 +29,7 @@ export interface WecomWebhookConfig {
   corpId: string;
   token: string;
   aesKey: string;
+  maxAgeSeconds: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -84,8 +87,9 @@ export function parseWecomWebhookConfig(env: Env): WecomWebhookConfig {
   const corpId = required('WECOM_CORP_ID', CORP_ID, 'a CorpID (letters and digits)', why);
   const token = required('WECOM_TOKEN', TOKEN, '1 to 32 letters and digits, as in the callback settings', why);
   const aesKey = required('WECOM_AES_KEY', AES_KEY, 'the 43-character EncodingAESKey (letters, digits, + and /)', why);
+  const maxAgeSeconds = parseMaxAgeSeconds(env, 'WEBHOOK_MAX_AGE_SECONDS', problems);
   if (problems.length > 0) throw new ConfigError(problems);
-  return { corpId, token, aesKey };
+  return { corpId, token, aesKey, maxAgeSeconds };
 }
 
 function parseApiUrl(raw: string | undefined, problems: ConfigProblem[]): string {

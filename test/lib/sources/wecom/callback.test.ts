@@ -2,6 +2,8 @@
  * The callback use case through the real handler chain: every request is built by `@wecom/crypto`
  * (oracle.ts); what reaches the queue is read back from the FC invoke server.
  */
+import { FAILURE_HOLD_MS, WECOM_EVENT_DEADLINE_MS } from '../../../../functions/lib/sources/wecom/callback';
+import { RecentEvents } from '../../../../functions/lib/sources/recentEvents';
 import { type CallbackHarness, startCallbackHarness } from './harness';
 import { KEYS, OFFICIAL, contactEvent, eventPost, oracleEncrypt, oracleSignature, urlCheck } from './oracle';
 
@@ -70,8 +72,8 @@ describe('receiveWecomCallback', () => {
       expect(h.batches().flatMap((b) => b.changes)).toEqual([{ source: 'wecom', kind: 'group', sourceId: '7', reason: 'delete_party' }]);
     });
 
-    it('acknowledges the official text-message vector without enqueueing anything', async () => {
-      const official = await startCallbackHarness(OFFICIAL);
+    it('acknowledges the official text-message vector without enqueueing anything (at the time it was signed)', async () => {
+      const official = await startCallbackHarness(OFFICIAL, { now: () => Number(OFFICIAL.post.timestamp) * 1000 });
       try {
         const { signature, timestamp, nonce, encrypt } = OFFICIAL.post;
         const url = `/wecom?${new URLSearchParams({ msg_signature: signature, timestamp, nonce })}`;
@@ -105,7 +107,7 @@ describe('receiveWecomCallback', () => {
 
       // Correctly signed and encrypted, but the inside is not a usable event.
       const inside = async (xml: string) => {
-        const ts = '1700000000';
+        const ts = String(Math.floor(Date.now() / 1000));
         const encrypted = oracleEncrypt(KEYS.aesKey, xml, KEYS.corpId);
         const url = `/wecom?${new URLSearchParams({ msg_signature: oracleSignature(KEYS.token, ts, 'n', encrypted), timestamp: ts, nonce: 'n' })}`;
         return (await h.send('POST', url, `<xml><Encrypt>${encrypted}</Encrypt></xml>`)).status;
@@ -116,15 +118,53 @@ describe('receiveWecomCallback', () => {
       expect(h.fc.invocations).toHaveLength(0);
     });
 
-    it('answers 503 when the changes cannot be enqueued, so the event is delivered again', async () => {
-      h.fc.failNext(2, 500);
-      const { url, body } = eventPost(contactEvent({ ChangeType: 'create_user', UserID: 'u1' }));
-      const answer = await h.send('POST', url, body);
-      expect(answer.status).toBe(503);
-      expect(answer.body).not.toMatch(/InternalError|127\.0\.0\.1/);
+    it('holds the answer past WeCom\'s 5 s when the changes cannot be enqueued, so WeCom times out and sends it again', async () => {
+      const clock = Date.now();
+      const events: string[] = [];
+      const held = await startCallbackHarness(KEYS, {
+        now: () => clock,
+        sleep: async (ms) => { events.push(`hold ${ms}`); },
+      });
+      try {
+        held.fc.failNext(2, 500);
+        const { url, body } = eventPost(contactEvent({ ChangeType: 'create_user', UserID: 'u1' }));
+        const answer = await held.send('POST', url, body);
+        events.push(`answer ${answer.status}`);
+        // Held first, then answered: WeCom has given up on the request by then, and retries it.
+        expect(events).toEqual([`hold ${FAILURE_HOLD_MS}`, 'answer 503']);
+        expect(FAILURE_HOLD_MS).toBeGreaterThan(WECOM_EVENT_DEADLINE_MS);
+        expect(answer.body).not.toMatch(/InternalError|127\.0\.0\.1/);
+        expect(held.fc.invocations).toHaveLength(0);
+        const lines = held.logs.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'changes not enqueued');
+        expect(lines).toEqual([expect.objectContaining({ level: 'error', changes: [{ source: 'wecom', kind: 'user', sourceId: 'u1', reason: 'create_user' }] })]);
+        // WeCom's retry is the same request: enqueued now, and acknowledged.
+        expect((await held.send('POST', url, body)).status).toBe(200);
+        expect(held.fc.invocations).toHaveLength(1);
+      } finally {
+        await held.close();
+      }
+    });
+
+    it.each([['older', -301], ['newer', 301]])('refuses 401 an event signed %s than WEBHOOK_MAX_AGE_SECONDS, enqueuing nothing', async (_, offset) => {
+      const { url, body } = eventPost(contactEvent({ ChangeType: 'delete_user', UserID: 'u1' }), KEYS, { timestamp: String(Math.floor(Date.now() / 1000) + offset) });
+      expect((await h.send('POST', url, body)).status).toBe(401);
       expect(h.fc.invocations).toHaveLength(0);
-      expect((await h.send('POST', url, body)).status).toBe(200);
-      expect(h.fc.invocations).toHaveLength(1);
+    });
+
+    it('acknowledges an exact duplicate, on this instance or another, and enqueues it once', async () => {
+      const first = await startCallbackHarness(KEYS, { recent: new RecentEvents() });
+      // Another instance: no memory of the request, the same FC queue.
+      const second = await startCallbackHarness(KEYS, { queue: first.queue });
+      try {
+        const { url, body } = eventPost(contactEvent({ ChangeType: 'delete_user', UserID: 'u1' }));
+        for (const instance of [first, first, second]) expect((await instance.send('POST', url, body)).status).toBe(200);
+        expect(first.fc.invocations).toHaveLength(1);
+        // Only the other instance asked FC again, and FC refused the task id it had seen.
+        expect(first.fc.rejected).toEqual(['AsyncTaskAlreadyExists']);
+      } finally {
+        await first.close();
+        await second.close();
+      }
     });
 
     it('logs what it did without ids, names or secrets', async () => {

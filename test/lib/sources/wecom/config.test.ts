@@ -36,8 +36,10 @@ describe('parseWecomSourceConfig', () => {
 });
 
 describe('parseWecomWebhookConfig and parseWecomWebhookEnv', () => {
-  it('reads the callback keys', () => {
-    expect(parseWecomWebhookConfig(webhookEnv())).toEqual(KEYS);
+  it('reads the callback keys, and the replay window (300 s unless WEBHOOK_MAX_AGE_SECONDS says otherwise)', () => {
+    expect(parseWecomWebhookConfig(webhookEnv())).toEqual({ ...KEYS, maxAgeSeconds: 300 });
+    expect(parseWecomWebhookConfig({ ...webhookEnv(), WEBHOOK_MAX_AGE_SECONDS: '120' }).maxAgeSeconds).toBe(120);
+    expect(problemsOf(() => parseWecomWebhookConfig({ ...webhookEnv(), WEBHOOK_MAX_AGE_SECONDS: '-5' }))).toEqual(['WEBHOOK_MAX_AGE_SECONDS']);
   });
 
   it('requires a 43-character EncodingAESKey and a token of letters and digits', () => {
