@@ -9,7 +9,7 @@ import { realSleep } from '../../core/retryPolicy';
 import { isRetryable, isTokenInvalid, ERRCODE } from './errcodes';
 import { DingtalkApiError } from './errors';
 import { AccessTokenCache } from '../accessToken';
-import type { DingtalkDepartment, DingtalkEnvelope, DingtalkUser, DingtalkUserPage } from './types';
+import type { DingtalkDepartment, DingtalkEnvelope, DingtalkFailedCallbacks, DingtalkUser, DingtalkUserPage } from './types';
 
 export interface DingtalkApiOptions {
   /** e.g. `https://oapi.dingtalk.com` (no trailing slash needed). */
@@ -88,6 +88,21 @@ export class DingtalkApi {
       }
       cursor = page.next_cursor;
     }
+  }
+
+  /**
+   * `GET call_back/get_call_back_failed_result`: one page (≤ 200) of pushes DingTalk could not
+   * deliver, and `has_more`. DingTalk deletes what it answers, so what a caller fails to keep is gone.
+   */
+  async getFailedCallbacks(): Promise<DingtalkFailedCallbacks> {
+    const api = '/call_back/get_call_back_failed_result';
+    return this.withRetries(api, async () => {
+      const token = await this.tokens.get();
+      const page = await this.request<DingtalkFailedCallbacks>(api, `${api}?access_token=${encodeURIComponent(token)}`, { method: 'GET' });
+      if (page.errcode === ERRCODE.ok) return page;
+      if (isTokenInvalid(page.errcode)) this.tokens.invalidate(token);
+      throw new AttemptError(this.failure(api, page.errcode, isTokenInvalid(page.errcode) || isRetryable(page.errcode)));
+    });
   }
 
   /** A topapi call with the cached token; `absentOn` is the errcode meaning "no such entity". */

@@ -44,6 +44,16 @@ export function readDingtalkEvent(plaintext: string): DingtalkEvent {
   } catch (error) {
     throw new DingtalkEventError('the decrypted event is not JSON', { cause: error });
   }
+  return readDingtalkPayload(payload);
+}
+
+/**
+ * The same for an event already parsed: a push's plaintext, or an entry of the failed-callback list
+ * (failedCallbacks.ts), whose ids are spelled `userid`/`deptid` there [UNCONFIRMED], hence all three spellings.
+ *
+ * @throws DingtalkEventError as `readDingtalkEvent`
+ */
+export function readDingtalkPayload(payload: unknown): DingtalkEvent {
   if (!isRecord(payload)) throw new DingtalkEventError('the decrypted event is not a JSON object');
   const eventType = payload.EventType ?? payload.eventType;
   if (typeof eventType !== 'string' || eventType === '') throw new DingtalkEventError('the event has no EventType');
@@ -51,8 +61,8 @@ export function readDingtalkEvent(plaintext: string): DingtalkEvent {
   const kind = Object.hasOwn(CONTACT_EVENTS, eventType) ? CONTACT_EVENTS[eventType] : undefined;
   if (!kind) return { type: 'ignored', eventType };
 
-  const field = kind === 'user' ? ['UserId', 'userId'] : ['DeptId', 'deptId'];
-  const ids = idList(payload[field[0]!] ?? payload[field[1]!], field[0]!);
+  const field = kind === 'user' ? ['UserId', 'userId', 'userid'] : ['DeptId', 'deptId', 'deptid'];
+  const ids = idList(payload[field[0]!] ?? payload[field[1]!] ?? payload[field[2]!], field[0]!);
   const eventId = firstString(payload.eventId, payload.EventId, payload.BizId);
   const hint = eventId ? { hint: { eventId } } : {};
   const changes = ids.map((sourceId): Change => ({ source: 'dingtalk', kind, sourceId, reason: eventType, ...hint }));

@@ -41,5 +41,17 @@ export interface DingtalkEnvelope<T> {
   request_id?: string;
 }
 
+/**
+ * `GET call_back/get_call_back_failed_result` (reference/webhooks.md §1.3): at most 200 pushes
+ * DingTalk could not deliver, deleted on its side once answered. Each entry holds the event's
+ * fields under its tag, e.g. `{call_back_tag: 'user_leave_org', user_leave_org: {userid: […]}}`.
+ */
+export interface DingtalkFailedCallbacks {
+  errcode: number;
+  errmsg?: string;
+  has_more?: boolean;
+  failed_list?: Array<Record<string, unknown> & { call_back_tag?: unknown; event_time?: unknown }>;
+}
+
 /** The root department's id. */
 export const ROOT_DEPT_ID = 1;
