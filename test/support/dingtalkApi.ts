@@ -3,7 +3,8 @@
  * that expire, `topapi/v2/user/get` (60121 for a person who is gone), `v2/department/get`
  * (60003), `v2/department/listsub`, and `v2/user/list` with cursor pages (size ≤ 100). It can
  * answer the next calls with a rate limit (90002, 90018, 90019), the per-IP ban page, or a 502,
- * and it can expire every token at once (errcode 42001 on the next use). Departments can be moved,
+ * and it can expire every token at once (errcode 42001 on the next use). It lists failed pushes
+ * (`get_call_back_failed_result`, paged, deleted once fetched). Departments can be moved,
  * renamed, deleted (refused while people or sub-departments remain, as DingTalk does) and put
  * outside the app's contact scope (errcode 50004).
  */
@@ -20,6 +21,8 @@ export interface DingtalkApiFakeOptions {
   tokenTtlSeconds?: number;
   users?: DingtalkUser[];
   departments?: DingtalkDepartment[];
+  /** Entries per `get_call_back_failed_result` page; DingTalk's is 200. */
+  failedCallbackPageSize?: number;
 }
 
 export interface DingtalkApiFake {
@@ -31,6 +34,12 @@ export interface DingtalkApiFake {
   /** Department ids outside the app's contact scope: 50004 on reading them, left out of listsub. */
   hidden: Set<number>;
   tokensIssued: number;
+  /**
+   * Pushes DingTalk failed to deliver, as `get_call_back_failed_result` lists them
+   * (`{call_back_tag, event_time, <tag>: {...}}`, ids possibly missing): paged by `has_more`, each
+   * page removed once answered, as DingTalk deletes what it hands over (reference/webhooks.md §1.3).
+   */
+  failedCallbacks: Array<Record<string, unknown>>;
   /** Calls answered so far on `path` (e.g. `/topapi/v2/user/list`), faults included. */
   callCount(path: string): number;
   moveDepartment(id: number, parentId: number): void;
@@ -59,6 +68,7 @@ export async function startDingtalkApi(options: DingtalkApiFakeOptions = {}): Pr
     calls: [],
     hidden: new Set(),
     tokensIssued: 0,
+    failedCallbacks: [],
     callCount: (path) => state.calls.filter((c) => c === path).length,
     moveDepartment(id, parentId) { state.departments.set(id, { ...department(id), parent_id: parentId }); },
     renameDepartment(id, name) { state.departments.set(id, { ...department(id), name }); },
@@ -109,11 +119,16 @@ export async function startDingtalkApi(options: DingtalkApiFakeOptions = {}): Pr
       tokens.set(token, Date.now() + ttl * 1000);
       return json(res, 200, { errcode: 0, errmsg: 'ok', access_token: token, expires_in: ttl });
     }
-    if (req.method !== 'POST') return json(res, 404, { message: 'not found' });
+    const failedList = req.method === 'GET' && url.pathname === '/call_back/get_call_back_failed_result';
+    if (req.method !== 'POST' && !failedList) return json(res, 404, { message: 'not found' });
     const token = url.searchParams.get('access_token') ?? '';
     const expiry = tokens.get(token);
     if (expiry === undefined) return err(res, 40014, '不合法的access_token');
     if (expiry <= Date.now()) return err(res, 42001, 'access_token超时');
+    if (failedList) {
+      const page = state.failedCallbacks.splice(0, options.failedCallbackPageSize ?? 200);
+      return json(res, 200, { errcode: 0, errmsg: 'ok', has_more: state.failedCallbacks.length > 0, failed_list: page });
+    }
 
     const deptId = Number(body.dept_id);
     if (url.pathname.startsWith('/topapi/v2/department/') || url.pathname === '/topapi/v2/user/list') {
