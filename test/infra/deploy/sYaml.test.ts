@@ -99,7 +99,7 @@ describe('s.yaml', () => {
   });
 
   it('gives wecom-webhook longer than a failed enqueue takes: two 5 s invoke attempts, or the hold past WeCom\'s deadline', () => {
-    expect(props(spec, 'wecom-webhook').timeout * 1000).toBeGreaterThan(Math.max(FAILURE_HOLD_MS, 2 * 5_000) + 2_000);
+    expect(Number(props(spec, 'wecom-webhook').timeout) * 1000).toBeGreaterThan(Math.max(FAILURE_HOLD_MS, 2 * 5_000) + 2_000);
   });
 
   it('gives full-sync an hour and a gigabyte', () => {
