@@ -100,12 +100,12 @@ describe('push: one queue batch, each change on its own', () => {
     })]);
   });
 
-  it('a poisoned person fails alone: the others apply at once, the poisoned one is listed as failed, nothing is retried', async () => {
-    const people = Array.from({ length: 50 }, (_, i) => person(`p${i}`));
+  it('a poisoned person in a batch of 1,000 (an AD poll) fails alone: the other 999 apply at once, the poisoned one is listed as failed, nothing is retried', async () => {
+    const people = Array.from({ length: 1000 }, (_, i) => person(`p${i}`));
     const source = poisoned(people, new Map([['p17', unexpectedAnswer()]]));
     const result = await pushBatch({ ...engine, sources: [source] }, batch(...people.map((p) => p.sourceId)), run);
 
-    expect(result.summary.created).toBe(49);
+    expect(result.summary.created).toBe(999);
     expect(result.failures).toEqual([expect.objectContaining({ action: 'read', externalId: 'file:p17', code: '60011', retryable: false })]);
     const failed = await new FailedChanges(h.state).list();
     expect(failed.entries).toEqual([expect.objectContaining({
