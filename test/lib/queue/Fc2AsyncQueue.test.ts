@@ -5,6 +5,7 @@ import { QueuePublishError } from '../../../functions/lib/queue/errors';
 import { createFcQueue } from '../../../functions/lib/queue/factory';
 import { Fc2AsyncQueue, type Fc2AsyncQueueOptions } from '../../../functions/lib/queue/Fc2AsyncQueue';
 import { startFcInvokeServer, type FcInvokeServer } from '../../support/fcInvokeServer';
+import { itSendsTaskIds } from './taskIdCases';
 
 const changes = (n: number, hintBytes = 0): Change[] => Array.from({ length: n }, (_, i) => ({
   source: 'ad', kind: 'user', sourceId: `guid-${i}`, reason: 'usn',
@@ -31,33 +32,7 @@ describe('Fc2AsyncQueue (FC 2.0)', () => {
     credentials: () => credentials, endpoint: fc.url, retryDelayMs: 1, ...options,
   });
 
-  it('sends a dedupe key as async task ids (x-fc-stateful-async-invocation-id): a repeat is refused 409 by FC and resolves as accepted', async () => {
-    const key = 'dingtalk\nsignature\n1700000000000\nnonce';
-    const first = await queue({ batch: { maxBytes: 4 * 1024 } }).publish(changes(3, 2500), { dedupeKey: key });
-    expect(first).toHaveLength(3);
-    const again = await queue({ batch: { maxBytes: 4 * 1024 } }).publish(changes(3, 2500), { dedupeKey: key });
-    expect(again).toHaveLength(3);
-    expect(fc.invocations).toHaveLength(3);
-    expect(fc.invocations.map((i) => i.headers['x-fc-stateful-async-invocation-id'])).toEqual(fc.invocations.map((i) => i.taskId));
-    expect(new Set(fc.invocations.map((i) => i.taskId)).size).toBe(3);
-    expect(fc.rejected).toEqual(['AsyncTaskAlreadyExists', 'AsyncTaskAlreadyExists', 'AsyncTaskAlreadyExists']);
-  });
-
-  it('sends the batch a lost answer left behind again, and counts the one that arrived', async () => {
-    const key = 'wecom\nsignature\n1700000000\nnonce';
-    fc.failNext(1, 503);
-    await rejection(queue({ attempts: 1, concurrency: 1, batch: { maxBytes: 4 * 1024 } }).publish(changes(2, 2500), { dedupeKey: key }));
-    expect(fc.invocations).toHaveLength(1);
-    await queue({ batch: { maxBytes: 4 * 1024 } }).publish(changes(2, 2500), { dedupeKey: key });
-    expect(fc.invocations).toHaveLength(2);
-    expect(new Set(fc.invocations.map((i) => i.taskId)).size).toBe(2);
-  });
-
-  it('sends no task id without a dedupe key', async () => {
-    await queue().publish(changes(1));
-    await queue().publish(changes(1));
-    expect(fc.invocations.map((i) => i.taskId)).toEqual([undefined, undefined]);
-  });
+  itSendsTaskIds('x-fc-stateful-async-invocation-id', () => fc, (options) => queue(options));
 
   it('invokes the function asynchronously with the batch JSON as the signed body', async () => {
     const published = await queue().publish(changes(2));
