@@ -108,10 +108,18 @@ export interface StateStore {
    * must be a pure function of its argument. Answers the value stored after the call. A key written
    * with `update` is written only with `update` (`get`, `list` and `delete` see it as usual).
    *
+   * `durable: false` (for records a crash may lose, such as leases, which expire anyway) skips the
+   * flushes to disk that make a write survive a power cut; atomicity is the same.
+   *
    * @example
    * await state.update<{ n: number }>('counter', (c) => ({ n: (c?.n ?? 0) + 1 }));
    */
-  update<T>(key: string, change: (current: T | undefined) => T | undefined): Promise<T | undefined>;
+  update<T>(key: string, change: (current: T | undefined) => T | undefined, options?: UpdateOptions): Promise<T | undefined>;
+}
+
+export interface UpdateOptions {
+  /** Default true: the write is on disk before `update` answers. */
+  durable?: boolean;
 }
 
 /** One structured line per applied step; the sink must never receive email, mobile or secrets. */

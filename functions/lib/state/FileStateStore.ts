@@ -24,7 +24,7 @@
 import { randomBytes } from 'node:crypto';
 import { access, link, mkdir, open, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { StateStore } from '../core/ports';
+import type { StateStore, UpdateOptions } from '../core/ports';
 import { realSleep } from '../core/retryPolicy';
 import { StateConflictError, StateCorruptError, StateIoError } from './errors';
 import { toJson } from './json';
@@ -65,7 +65,8 @@ export class FileStateStore implements StateStore {
     return record.value;
   }
 
-  async update<T>(key: string, change: (current: T | undefined) => T | undefined): Promise<T | undefined> {
+  async update<T>(key: string, change: (current: T | undefined) => T | undefined, options: UpdateOptions = {}): Promise<T | undefined> {
+    const durable = options.durable ?? true;
     const dir = join(this.dir, versionedDirNameForKey(key));
     const deadline = Date.now() + this.updateTimeoutMs;
     for (let attempt = 1; ; attempt += 1) {
@@ -73,7 +74,7 @@ export class FileStateStore implements StateStore {
       const next = change(current.value);
       if (next === undefined) return current.value;
       const text = toJson(key, next);
-      if (await this.publish(key, dir, current.version + 1, text)) return JSON.parse(text) as T;
+      if (await this.publish(key, dir, current.version + 1, text, durable)) return JSON.parse(text) as T;
       if (Date.now() > deadline) throw new StateConflictError(key, attempt);
       // Another writer won this version: back off a little (jittered, growing) and read theirs.
       await this.sleep(Math.floor(Math.random() * Math.min(100, 2 ** attempt)));
@@ -85,19 +86,19 @@ export class FileStateStore implements StateStore {
     await this.replaceFile(key, isHashedKey(key) ? `{"key":${JSON.stringify(key)},"value":${text}}` : text);
   }
 
-  /** Writes the key's own file atomically: a temp file, fsynced, renamed over it. */
-  private async replaceFile(key: string, text: string): Promise<void> {
+  /** Writes the key's own file atomically: a temp file, fsynced (when durable), renamed over it. */
+  private async replaceFile(key: string, text: string, durable = true): Promise<void> {
     const file = this.fileFor(key);
     const temp = join(this.dir, `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
     try {
       await mkdir(this.dir, { recursive: true });
-      await writeDurably(temp, text);
+      await writeNew(temp, text, durable);
       await rename(temp, file);
     } catch (err) {
       await unlink(temp).catch(() => undefined); // best effort: the write already failed
       throw new StateIoError(key, 'write', err);
     }
-    await this.syncDir(key);
+    if (durable) await this.syncDir(key);
   }
 
   async delete(key: string): Promise<void> {
@@ -227,13 +228,13 @@ export class FileStateStore implements StateStore {
    * The file is complete before its name appears (written to a temp file, then linked). The version
    * KEEP_VERSIONS older is then emptied, by renaming an empty file over it: its name stays taken.
    */
-  private async publish(key: string, dir: string, version: number, text: string): Promise<boolean> {
+  private async publish(key: string, dir: string, version: number, text: string, durable: boolean): Promise<boolean> {
     const temp = join(dir, `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
-    if (version === 1) await this.replaceFile(key, markerFor(key));
+    if (version === 1) await this.replaceFile(key, markerFor(key), durable);
     let won: boolean;
     try {
       await mkdir(dir, { recursive: true });
-      await writeDurably(temp, text);
+      await writeNew(temp, text, durable);
       try {
         await link(temp, join(dir, `${version}.json`));
         won = true;
@@ -249,7 +250,7 @@ export class FileStateStore implements StateStore {
     }
     if (!won) return false;
     this.seen.set(key, version);
-    await this.syncDir(key, dir);
+    if (durable) await this.syncDir(key, dir);
     if (version > KEEP_VERSIONS) {
       const empty = join(dir, `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
       // Best effort: a version left unemptied only costs its bytes.
@@ -282,12 +283,12 @@ function markerFor(key: string): string {
   return isHashedKey(key) ? `${VERSIONED_MARKER}${JSON.stringify(key)}\n` : VERSIONED_MARKER;
 }
 
-/** A new file (0600: a record may be a refresh token) with `text`, on disk before this resolves. */
-async function writeDurably(file: string, text: string): Promise<void> {
+/** A new file (0600: a record may be a refresh token) with `text`, on disk before this resolves when durable. */
+async function writeNew(file: string, text: string, durable = true): Promise<void> {
   const handle = await open(file, 'wx', 0o600);
   try {
     await handle.writeFile(text, 'utf8');
-    await handle.sync();
+    if (durable) await handle.sync();
   } finally {
     await handle.close();
   }

@@ -27,6 +27,12 @@ import type { StateStore } from '../core/ports';
 
 export const LEASE_PREFIX = 'lease/';
 
+/**
+ * A lease a crash loses is harmless (its holder is gone, and it would expire anyway): leases skip the
+ * flushes to disk that make other records survive a power cut, which are most of a write's cost.
+ */
+const NOT_DURABLE = { durable: false } as const;
+
 export interface LeaseOptions {
   /** How long an acquisition or renewal holds the lease without another renewal. */
   ttlMs: number;
@@ -94,7 +100,7 @@ export class Leases {
       if (current?.holder && current.expiresAt > now) return undefined;
       previousReleasedAt = current?.releasedAt;
       return { owner: this.owner, holder, generation: (current?.generation ?? 0) + 1, expiresAt: now + this.options.ttlMs };
-    });
+    }, NOT_DURABLE);
     return stored?.holder === holder ? new HeldLease(this.state, key, stored, this.options.ttlMs, this.now, previousReleasedAt) : undefined;
   }
 
@@ -149,7 +155,7 @@ class HeldLease implements Lease {
 
   async renew(): Promise<boolean> {
     const stored = await this.state.update<LeaseRecord>(this.key, (current) =>
-      current?.holder === this.holder ? { ...current, expiresAt: this.now() + this.ttlMs } : undefined);
+      current?.holder === this.holder ? { ...current, expiresAt: this.now() + this.ttlMs } : undefined, NOT_DURABLE);
     if (stored?.holder !== this.holder) return false;
     this.expiry = stored.expiresAt;
     return true;
@@ -159,7 +165,7 @@ class HeldLease implements Lease {
     await this.state.update<LeaseRecord>(this.key, (current) =>
       current?.holder === this.holder
         ? { owner: '', holder: '', generation: current.generation, expiresAt: 0, releasedAt: this.now() }
-        : undefined);
+        : undefined, NOT_DURABLE);
     this.expiry = 0;
   }
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { maskId, serializeError } from '../../../functions/lib/fc/redact';
 import { FileStateStore, StateCorruptError, StateIoError } from '../../../functions/lib/state';
-import { fileNameForKey } from '../../../functions/lib/state/keys';
+import { fileNameForKey, versionedDirNameForKey } from '../../../functions/lib/state/keys';
 
 const ROOT = resolve(__dirname, '../../..');
 let dir: string;
@@ -143,6 +143,14 @@ describe('FileStateStore', () => {
     await store.update<{ v: string }>('k', (c) => { seen = c; return { v: `${c?.v}+ours` }; });
     expect(seen).toEqual({ v: 'theirs' });
     expect(await store.get('k')).toEqual({ v: 'theirs+ours' });
+  });
+
+  it('update: a write that need not survive a power cut (a lease) is as atomic and as readable, only not flushed', async () => {
+    await store.update('lease/x', () => ({ n: 1 }), { durable: false });
+    await writeFile(join(dir, versionedDirNameForKey('lease/x'), '2.json'), JSON.stringify({ n: 2 })); // another writer's version
+    await store.update<{ n: number }>('lease/x', (c) => ({ n: (c?.n ?? 0) + 1 }), { durable: false });
+    expect(await store.get('lease/x')).toEqual({ n: 3 });
+    expect(await new FileStateStore(dir).get('lease/x')).toEqual({ n: 3 });
   });
 
   it('reports a corrupt record as StateCorruptError naming the key', async () => {
