@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { type DepartmentBench, departmentTable } from './departmentTable';
 
 const here = __dirname;
 const tsx = path.resolve(here, '../../node_modules/.bin/tsx');
@@ -80,6 +81,8 @@ for (const source of ['dingtalk', 'lark', 'wecom']) {
   const r = run(`${source}.bench.ts`, '20000');
   console.log(`${source} webhook (verify + decrypt + parse per event, ours against the vendor library in one run): ${JSON.stringify(r)}`);
 }
+
+for (const line of departmentTable(run('department.bench.ts', '500', '50') as unknown as DepartmentBench)) console.log(line);
 
 if (process.env.AD_TEST_URL) {
   const ad = run('ad.bench.ts', '10000', '10') as {
