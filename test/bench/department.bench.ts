@@ -65,7 +65,7 @@ async function benchVendor(name: VendorName, dir: string): Promise<VendorFigures
   });
   try {
     const full = await stack.fullSync({ dryRun: false });
-    if (full.result.failed !== 0) throw new Error(`${name}: the full sync failed for ${full.result.failed} people`);
+    if (full.result?.failed !== 0) throw new Error(`${name}: the full sync failed for ${full.result?.failed} people`);
     const emulator = stack.emulator!;
     const measure = async (run: () => Promise<void>): Promise<Omit<ChangeFigures, 'vendorCallsPerMember' | 'ramCallsPerMember'>> => {
       emulator.counters.reset();
@@ -114,12 +114,12 @@ async function measureIsolation(
   };
   let single = 0;
   for (let n = 1; n <= SINGLES; n++) {
-    const f = await measure(() => queue.publish([change(n)]));
+    const f = await measure(async () => { await queue.publish([change(n)]); });
     if (f.ramWrites !== 1) throw new Error(`a push of one display-name change wrote ${f.ramWrites} times`);
     single += f.ramCalls;
   }
   const people = Array.from({ length: batch }, (_, i) => SINGLES + 1 + i);
-  const many = await measure(() => queue.publish(people.map(change)));
+  const many = await measure(async () => { await queue.publish(people.map(change)); });
   if (many.ramWrites !== batch) throw new Error(`a push of ${batch} display-name changes wrote ${many.ramWrites} times`);
   const singleRamCalls = +(single / SINGLES).toFixed(2);
   return { batch, singleRamCalls, batchRamCalls: many.ramCalls, ratio: +(many.ramCalls / (batch * singleRamCalls)).toFixed(2) };
