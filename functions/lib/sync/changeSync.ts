@@ -372,7 +372,9 @@ async function departmentsOf(
   const failed = new Map<string, StepFailure>();
   let frontier = people.flatMap((p) => p.departmentIds.map((id) => ({ source: p.source, id })));
   while (frontier.length > 0) {
-    const fresh = frontier.filter(({ source, id }) => !found.has(`${source}:${id}`) && !failed.has(`${source}:${id}`));
+    // Each department once: people of one department (and their common ancestors) name it many times.
+    const fresh = [...new Map(frontier.map((d) => [`${d.source}:${d.id}`, d])).entries()]
+      .filter(([key]) => !found.has(key) && !failed.has(key)).map(([, d]) => d);
     const next: typeof frontier = [];
     await Promise.all(fresh.map(async ({ source, id }) => {
       try {

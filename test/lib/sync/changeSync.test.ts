@@ -39,6 +39,16 @@ describe('syncChanges (the push path)', () => {
     expect(lines).toContainEqual(expect.objectContaining({ changeId: 'msg-42', externalId: 'file:p1', action: 'create', status: 'succeeded' }));
   });
 
+  it("reads each department once, however many of the batch's people share it (and its ancestors)", async () => {
+    const source = new ArraySource('file', Array.from({ length: 30 }, (_, i) => person(`p${i}`, `user${i}`, ['platform'])), departments);
+    const report = await syncChanges({
+      changes: Array.from({ length: 30 }, (_, i) => change(`p${i}`)), sources: [source], target: h.ram, state: h.state, settings,
+      runId: 'push-1', log: () => {},
+    });
+    expect(report.result.summary).toMatchObject({ created: 30, failed: 0 });
+    expect(source.calls.getDepartment).toBe(2); // platform, then eng
+  });
+
   it('takes a suffixed name when a user it could not see (made in the console) holds the wanted one', async () => {
     h.emulator.state.seedConsoleUser('bob', 'Bob from the console');
     const report = await push([person('p1', 'bob')], [change('p1')]);
