@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { emulatorEnv } from '../../infra/emulator/env';
 import { type RunningEmulator, startRamEmulator } from '../../infra/emulator/RamEmulator';
+import { FileStateStore } from '../../functions/lib/state/FileStateStore';
+import { FailedChanges } from '../../functions/lib/sync/failedChanges';
 import { type Bundles, buildBundles } from '../support/bundles';
 
 const SAMPLE = path.resolve(__dirname, '../../infra/sample/directory.json');
@@ -50,10 +52,16 @@ describe('the push and full-sync functions (built bundles)', () => {
     expect(out.stdout).not.toMatch(/@example\.(com|cn)|13800000|emulator-secret|emulator-ak-secret/);
   }, 30_000);
 
-  it('push rejects a malformed batch without touching RAM', async () => {
+  it('push lists a malformed batch once, without touching RAM, and does not fail the invocation (FC would retry it in vain)', async () => {
     const out = await bundles.invoke('push', { v: 1, id: 'x', changes: 'all of them' }, { env, context });
-    expect(out.error?.message).toMatch(/emittedAt|changes/);
+    expect(out.error).toBeUndefined();
+    expect(out.result).toEqual({ decoded: false, listed: expect.stringMatching(/^message:req-/) });
     expect(emulator.counters.writes + emulator.counters.reads).toBe(0);
+    expect(out.logs).toContainEqual(expect.objectContaining({ level: 'error', msg: 'message cannot be decoded: listed as failed, not retried' }));
+    const { entries } = await new FailedChanges(new FileStateStore(env.STATE_DIR!)).list();
+    expect(entries).toEqual([expect.objectContaining({
+      subject: 'message', action: 'decode', code: 'EventDecodeError', reason: expect.stringMatching(/emittedAt|changes/), retryable: false,
+    })]);
   }, 30_000);
 
   it('full-sync is a dry run by default, then applies, then finds nothing to do', async () => {
