@@ -5,8 +5,12 @@
  * Typical cost per changed user: one RAM lookup (by externalId) and one write; a name taken by someone
  * we could not see costs one more lookup; a person found absent is read once more before anyone acts.
  *
+ * A department change re-plans everyone in the department and below it, from the source's listing,
+ * in chunks. Each person's read → plan → apply holds their lease (personLocks.ts), so two instances
+ * never plan one person from two reads.
+ *
  * A person whose read fails is left out of the plan (never treated as gone) and reported: a final
- * failure is logged with what to do, a retryable one makes the caller retry the batch.
+ * failure is logged with what to do, a retryable one makes the caller retry that change (push.ts).
  */
 import { NotVisibleError } from '../core/errors';
 import { mapIdentities } from '../core/mapping';
