@@ -1,3 +1,52 @@
+/**
+ * The one error contract. Every adapter's failure is a `ClassifiedError`: it says whether a retry
+ * can help (`retryable`: throttling, 5xx, timeouts), a stable `code`, why it failed in plain words
+ * (`reason`: no token, secret, email or mobile) and what an operator should do (`recommendedAction`).
+ * push, the queue consumer and the provisioning log decide retry or final by it and nothing else;
+ * anything else thrown is our own bug.
+ *
+ * @example
+ * class LarkApiError extends ClassifiedError { readonly retryable: boolean; … }
+ * if (isClassified(error) && !error.retryable) listAsFailed(error.code, error.reason, error.recommendedAction);
+ */
+export interface ClassifiedInit {
+  code: string;
+  reason: string;
+  recommendedAction?: string;
+  /** The message; default the reason. */
+  message?: string;
+  cause?: unknown;
+}
+
+export abstract class ClassifiedError extends Error {
+  abstract readonly retryable: boolean;
+  readonly code: string;
+  readonly reason: string;
+  readonly recommendedAction?: string;
+
+  constructor(init: ClassifiedInit) {
+    super(init.message ?? init.reason, init.cause === undefined ? undefined : { cause: init.cause });
+    this.name = new.target.name;
+    this.code = init.code;
+    this.reason = init.reason;
+    this.recommendedAction = init.recommendedAction;
+  }
+}
+
+export function isClassified(error: unknown): error is ClassifiedError {
+  return error instanceof ClassifiedError;
+}
+
+/** A final failure whose class says nothing more (a refused step, a bad request). */
+export class FinalError extends ClassifiedError {
+  readonly retryable = false;
+}
+
+/** A failure a retry may fix, whose class says nothing more. */
+export class RetryableError extends ClassifiedError {
+  readonly retryable = true;
+}
+
 /** One bad setting: the variable's name and what is wrong, never its value. */
 export interface ConfigProblem {
   variable: string;
@@ -5,13 +54,14 @@ export interface ConfigProblem {
 }
 
 /** A configuration value is missing or malformed. Thrown at cold start; the message names every variable. */
-export class ConfigError extends Error {
+export class ConfigError extends ClassifiedError {
+  readonly retryable = false;
   readonly problems: ConfigProblem[];
 
   constructor(problems: ConfigProblem[]) {
     const unique = [...new Map(problems.map((p) => [`${p.variable}\u0000${p.problem}`, p])).values()];
-    super(`invalid configuration: ${unique.map((p) => `${p.variable} ${p.problem}`).join('; ')}`);
-    this.name = 'ConfigError';
+    const reason = `invalid configuration: ${unique.map((p) => `${p.variable} ${p.problem}`).join('; ')}`;
+    super({ code: 'ConfigError', reason, recommendedAction: 'correct the named variables and deploy again' });
     this.problems = unique;
   }
 }
@@ -54,18 +104,17 @@ export class ConfigProblems {
  * that they left, so it never deprovisions anyone by itself: only a signed deletion event for that
  * very person, a full listing or an operator's release does. Final: retrying cannot widen a scope.
  */
-export class NotVisibleError extends Error {
+export class NotVisibleError extends ClassifiedError {
   readonly retryable = false;
-  readonly code: string;
-  readonly reason: string;
-  readonly recommendedAction: string;
+  declare readonly recommendedAction: string;
 
   constructor(init: { kind: 'user' | 'department'; sourceId: string; code: string; reason: string; recommendedAction: string }) {
-    super(`${init.kind} ${init.sourceId} is not visible to us: ${init.reason}`);
-    this.name = 'NotVisibleError';
-    this.code = init.code;
-    this.reason = `${init.kind} ${init.sourceId} is not visible: ${init.reason}; not proof that they left, so nobody was deprovisioned`;
-    this.recommendedAction = init.recommendedAction;
+    super({
+      code: init.code,
+      reason: `${init.kind} ${init.sourceId} is not visible: ${init.reason}; not proof that they left, so nobody was deprovisioned`,
+      recommendedAction: init.recommendedAction,
+      message: `${init.kind} ${init.sourceId} is not visible to us: ${init.reason}`,
+    });
   }
 }
 
@@ -76,11 +125,9 @@ export const migrateCommand = (source: string) => `npm run sync -- --migrate-ids
  * A source is configured with another kind of person id than it was first synced with (Lark's
  * LARK_USER_ID_TYPE): every person would look new and every RAM user gone. Stops before planning.
  */
-export class IdentifierTypeChangedError extends Error {
+export class IdentifierTypeChangedError extends ClassifiedError {
   readonly retryable = false;
-  readonly code = 'IdentifierTypeChanged';
-  readonly reason: string;
-  readonly recommendedAction: string;
+  declare readonly recommendedAction: string;
 
   constructor(
     readonly source: string, readonly recorded: { type: string; since: string; migratingTo?: string }, readonly configured: string,
@@ -98,9 +145,6 @@ export class IdentifierTypeChangedError extends Error {
         'the same command takes everyone back)'
       : `set ${variable ?? 'the id type'} back to ${recorded.type}; to move to ${configured}, run ${command}, ` +
         'which re-links every RAM user to the new id (README, "Changing the id type")';
-    super(`${reason}. ${recommendedAction}`);
-    this.name = 'IdentifierTypeChangedError';
-    this.reason = reason;
-    this.recommendedAction = recommendedAction;
+    super({ code: 'IdentifierTypeChanged', reason, recommendedAction, message: `${reason}. ${recommendedAction}` });
   }
 }
