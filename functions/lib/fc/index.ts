@@ -6,7 +6,7 @@ export {
 } from './errors';
 export { type Invocation, currentInvocation, invocationFrom, roleCredentials, runInvocation } from './invocation';
 export { type LogFields, type LogLevel, type Logger, type LoggerOptions, createLogger, levelFromEnv, logger } from './logger';
-export { DEFAULT_REDACT_KEYS, REDACTED, isSensitiveKey, maskExternalId, maskId, maskText, sanitize, serializeError } from './redact';
+export { DEFAULT_REDACT_KEYS, REDACTED, isSensitiveKey, maskExternalId, maskId, maskText, sanitize, serializeError } from '../core/redact';
 export { loadConfig } from './config';
 export { decodeEvent, parseEvent, parseTimerEvent } from './event';
 export {

@@ -5,7 +5,7 @@
  * Values pass through `sanitize` (redact.ts): no secret, email or phone number reaches a line.
  */
 import { currentInvocation } from './invocation';
-import { DEFAULT_REDACT_KEYS, maskText, sanitize } from './redact';
+import { DEFAULT_REDACT_KEYS, maskText, sanitize } from '../core/redact';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFields = Record<string, unknown>;

@@ -7,7 +7,8 @@ import { ConfigError } from '../core/errors';
 import type { Change, ChangeBatch } from '../core/model';
 import type { ChangeQueue, PublishRequest } from '../core/ports';
 import { encodeBatch, toBatches, type BatchOptions } from './batches';
-import { MissingFcSettingError, scrub } from './errors';
+import { scrub } from '../core/redact';
+import { MissingFcSettingError } from './errors';
 import type { FcCredentials } from './FcAsyncQueue';
 import { publishBatches, retryableStatus, transportFailure, type PublishOptions, type SendFailure } from './publish';
 

@@ -9,7 +9,8 @@ import type FC3 from '@alicloud/fc20230330';
 import type { Change, ChangeBatch } from '../core/model';
 import type { ChangeQueue, PublishRequest } from '../core/ports';
 import { encodeBatch, toBatches, type BatchOptions } from './batches';
-import { MissingFcSettingError, scrub } from './errors';
+import { scrub } from '../core/redact';
+import { MissingFcSettingError } from './errors';
 import { publishBatches, retryableStatus, transportFailure, type PublishOptions, type SendFailure } from './publish';
 
 type FcSdk = typeof import('@alicloud/fc20230330');

@@ -72,10 +72,3 @@ export class MissingFcSettingError extends Error {
     this.name = 'MissingFcSettingError';
   }
 }
-
-/** Replaces every occurrence of each secret (longer than 3 characters) with `***`. */
-export function scrub(text: string, secrets: ReadonlyArray<string | undefined>): string {
-  let out = text;
-  for (const s of secrets) if (s && s.length > 3) out = out.split(s).join('***');
-  return out;
-}

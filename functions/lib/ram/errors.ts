@@ -4,6 +4,7 @@
  * can help, why it failed in plain words, and what an operator should do.
  * Messages are redacted: never a token, secret, email or mobile number.
  */
+import { maskText } from '../core/redact';
 import { recommendedActionFor } from './recommendations';
 
 export interface RamErrorInit {
@@ -29,7 +30,7 @@ export abstract class RamError extends Error {
   readonly retryAfterMs?: number;
 
   constructor(init: RamErrorInit) {
-    const reason = redact(init.reason);
+    const reason = maskText(init.reason);
     const where = init.operation ? `${init.operation}: ` : '';
     const status = init.status !== undefined ? ` (HTTP ${init.status})` : '';
     super(`${where}${init.code}${status}: ${reason}`, { cause: init.cause });
@@ -38,7 +39,7 @@ export abstract class RamError extends Error {
     this.reason = reason;
     this.operation = init.operation;
     this.status = init.status;
-    this.recommendedAction = redact(init.recommendedAction ?? recommendedActionFor(init.code, init.status));
+    this.recommendedAction = maskText(init.recommendedAction ?? recommendedActionFor(init.code, init.status));
     this.retryAfterMs = init.retryAfterMs;
   }
 }
@@ -171,18 +172,4 @@ export function parseRetryAfter(value: string | null | undefined, now = Date.now
   return Math.max(0, date - now);
 }
 
-const EMAIL = /[^\s@"'<>(),;:]+@[^\s@"'<>(),;:]+/g;
-const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi;
-const JWT = /\beyJ[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*/g;
-const SECRET_PARAM = /\b(access_token|refresh_token|client_secret|code|password|token)=([^&\s"]+)/gi;
-const PHONE = /(\+?\d{1,4}-)?\d{7,}/g;
 
-/** Removes emails, mobiles, tokens and secrets from text that came from a server or a person. */
-export function redact(text: string): string {
-  return text
-    .replace(BEARER, '$1 <redacted>')
-    .replace(JWT, '<token>')
-    .replace(SECRET_PARAM, '$1=<redacted>')
-    .replace(EMAIL, '<email>')
-    .replace(PHONE, '<number>');
-}

@@ -11,7 +11,7 @@ export { createLimiter, type Limiter, type LimiterOptions } from './limiter';
 export { backoffMs, realSleep, retryPolicy, withRetry, type RetryHooks, type RetryPolicy } from './retry';
 export {
   FinalRamError, RamAuthError, RamConflictError, RamError, RamNotFoundError, RetryableRamError,
-  isRamError, parseRetryAfter, ramErrorFrom, redact, translateScimResponse, translateSdkError, translateTransportError,
+  isRamError, parseRetryAfter, ramErrorFrom, translateScimResponse, translateSdkError, translateTransportError,
   type RamErrorInit,
 } from './errors';
 export { recommendedActionFor } from './recommendations';

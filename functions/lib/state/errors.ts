@@ -5,7 +5,7 @@
  * `key`. Stored values are never named, since a value may be a refresh token.
  */
 import { dirname } from 'node:path';
-import { maskExternalId } from '../fc/redact';
+import { maskExternalId } from '../core/redact';
 
 /** A key as messages show it. */
 const shown = (key: string): string => JSON.stringify(maskExternalId(key));

@@ -2,7 +2,7 @@ import { RetryableRamError } from '../../../functions/lib/ram/errors';
 import { ConfigError } from '../../../functions/lib/core/errors';
 import { invocationFrom, runInvocation } from '../../../functions/lib/fc/invocation';
 import { levelFromEnv } from '../../../functions/lib/fc/logger';
-import { maskText, sanitize } from '../../../functions/lib/fc/redact';
+import { maskText, sanitize } from '../../../functions/lib/core/redact';
 import { captureLogger } from './logSink';
 
 describe('createLogger', () => {

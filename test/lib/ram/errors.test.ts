@@ -1,7 +1,8 @@
+import { maskText } from '../../../functions/lib/core/redact';
 import { ClientError, ServerError, ThrottlingError } from '@alicloud/openapi-core';
 import {
   FinalRamError, RamAuthError, RamConflictError, RamNotFoundError, RetryableRamError,
-  parseRetryAfter, redact, translateScimResponse, translateSdkError, translateTransportError,
+  parseRetryAfter, translateScimResponse, translateSdkError, translateTransportError,
 } from '../../../functions/lib/ram/errors';
 
 describe('translateScimResponse', () => {
@@ -90,9 +91,9 @@ describe('parseRetryAfter', () => {
   });
 });
 
-describe('redact', () => {
+describe('the masker RAM errors use (core/redact)', () => {
   it('removes tokens, secrets, emails and mobiles', () => {
-    const text = redact('Bearer abc.def Basic Y2lkOjE= eyJhbGciOi.eyJzdWIi.sig client_secret=s3 a@b.co +8613812345678 user 42');
+    const text = maskText('Bearer abc.def Basic Y2lkOjE= eyJhbGciOi.eyJzdWIi.sig client_secret=s3 a@b.co +8613812345678 user 42');
     expect(text).not.toMatch(/abc\.def|Y2lk|eyJ|s3|a@b\.co|13812345678/);
     expect(text).toContain('user 42');
   });

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { maskId, serializeError } from '../../../functions/lib/fc/redact';
+import { maskId, serializeError } from '../../../functions/lib/core/redact';
 import { FileStateStore, StateCorruptError, StateIoError } from '../../../functions/lib/state';
 import { fileNameForKey, versionedDirNameForKey } from '../../../functions/lib/state/keys';
 

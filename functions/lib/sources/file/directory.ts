@@ -3,7 +3,7 @@
  * that span records (duplicate ids, unknown departments, parent cycles).
  */
 import type { Department, Identity } from '../../core/model';
-import { maskId } from '../../fc/redact';
+import { maskId } from '../../core/redact';
 import { ProblemList } from './errors';
 import { entryLabel } from './records';
 

@@ -6,7 +6,7 @@
 // A namespace import lets esbuild drop what we don't use (the named `z` export keeps all of zod: 450 KB).
 import * as z from 'zod';
 import type { Department, Identity } from '../../core/model';
-import { maskId } from '../../fc/redact';
+import { maskId } from '../../core/redact';
 import type { DepartmentField, PersonField } from './fields';
 
 /** Raw values under canonical field names: CSV cells, or JSON values after alias resolution. */

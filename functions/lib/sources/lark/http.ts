@@ -3,7 +3,7 @@
  * `{code, msg, data}`, code 0 meaning success, with throttling as HTTP 429 (or 400) and code
  * 99991400. Retrying is the caller's job (`LarkApi`); this says what happened.
  */
-import { maskText } from '../../fc/redact';
+import { maskText } from '../../core/redact';
 import { LARK_CODES, RATE_LIMIT_RESET_HEADER } from './constants';
 
 export interface LarkAnswer {

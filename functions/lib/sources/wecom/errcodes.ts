@@ -2,6 +2,7 @@
  * WeCom's errcodes, classified once (reference/webhooks.md §3.3): which are retried with backoff,
  * which mean "get a new token", which are set-up mistakes with a fix, and which mean "absent".
  */
+import { scrub } from '../../core/redact';
 import { WecomApiError, WecomConfigurationError } from './errors';
 
 export const WECOM_ERRCODES = {
@@ -53,11 +54,4 @@ export function errorForErrcode(
   }
   const retryable = BACKOFF_ERRCODES.has(errcode) || TOKEN_ERRCODES.has(errcode);
   return new WecomApiError({ code, operation, reason, errcode, retryable });
-}
-
-/** Replaces each secret longer than 3 characters with `***`, and caps the length. */
-export function scrub(text: string, secrets: ReadonlyArray<string | undefined>): string {
-  let out = text;
-  for (const s of secrets) if (s && s.length > 3) out = out.split(s).join('***');
-  return out.length > 300 ? `${out.slice(0, 300)}…` : out;
 }

@@ -1,4 +1,4 @@
-import { maskId } from '../../../../functions/lib/fc/redact';
+import { maskId } from '../../../../functions/lib/core/redact';
 import { createFileSource, FileSourceError } from '../../../../functions/lib/sources/file';
 import { useScratchFiles } from './fixtures/scratch';
 

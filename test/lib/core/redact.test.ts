@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { maskExternalId, maskId } from '../../../functions/lib/fc/redact';
+import { maskExternalId, maskId } from '../../../functions/lib/core/redact';
 
 describe('maskId and maskExternalId', () => {
   it('shows an id as # and 8 hex of its SHA-256, the same wherever it appears', () => {

@@ -1,8 +1,10 @@
 /**
- * What the logger does to every value before it is written: secrets and personal data out.
- * Two rules: a value under a sensitive key (at any depth) becomes "[redacted]", and any email
- * address or phone number inside any string is masked wherever it appears. Errors become
- * `{name, message, code, retryable, …}` with the message masked too.
+ * The one PII masker: what the logger does to every value before it is written, and what every
+ * adapter does to text a server or a person wrote before it goes into an error. Secrets and personal
+ * data out. Rules: a value under a sensitive key (at any depth) becomes "[redacted]"; any email
+ * address, phone number, bearer credential, JWT or secret query parameter inside any string is
+ * masked wherever it appears (`maskText`); the credentials a call used are cut out by value
+ * (`scrub`). Errors become `{name, message, code, retryable, …}` with the message masked too.
  *
  * Person ids are masked where messages are made (`maskId`, `maskExternalId`): only the code that
  * builds a message knows which part of it is an id.
@@ -27,9 +29,30 @@ const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}
 const INTL_PHONE = /\+\d{1,3}[\s-]?\(?\d{1,4}\)?(?:[\s-]?\d){6,12}(?!\d)/g;
 const CN_MOBILE = /(?<!\d)(?:86[\s-]?)?1[3-9]\d(?:[\s-]?\d{4}){2}(?!\d)/g;
 
-/** Masks email addresses and phone numbers inside free text. */
+const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi;
+const JWT = /\beyJ[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*/g;
+const SECRET_PARAM = /\b(access_token|refresh_token|client_secret|code|password|token)=([^&\s"]+)/gi;
+
+/** Masks email addresses, phone numbers, bearer credentials, JWTs and secret query parameters inside free text. */
 export function maskText(text: string): string {
-  return text.replace(EMAIL, '[email]').replace(INTL_PHONE, '[phone]').replace(CN_MOBILE, '[phone]');
+  return text
+    .replace(BEARER, `$1 ${REDACTED}`)
+    .replace(JWT, '[token]')
+    .replace(SECRET_PARAM, `$1=${REDACTED}`)
+    .replace(EMAIL, '[email]')
+    .replace(INTL_PHONE, '[phone]')
+    .replace(CN_MOBILE, '[phone]');
+}
+
+/**
+ * Cuts the credentials a call used (a secret, the current token) out of text by value: `***` for
+ * each one longer than 3 characters; then masks it as `maskText` does and caps it at 300 characters.
+ */
+export function scrub(text: string, secrets: ReadonlyArray<string | undefined>): string {
+  let out = text;
+  for (const s of secrets) if (s && s.length > 3) out = out.split(s).join('***');
+  out = maskText(out);
+  return out.length > 300 ? `${out.slice(0, 300)}…` : out;
 }
 
 /**
