@@ -142,6 +142,26 @@ export interface ProvisioningLogLine {
 export type ProvisioningLog = (line: ProvisioningLogLine) => void;
 
 /**
+ * Structured logging as adapters see it (webhooks, pollers): a line is a message plus fields; the
+ * implementation (fc/logger.ts) tags it with the invocation and masks secrets, emails and phones.
+ *
+ * @example
+ * log.child({ source: 'dingtalk' }).warn('callback refused', { reason: 'signature' });
+ */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type LogFields = Record<string, unknown>;
+
+export interface Logger {
+  debug(msg: string, fields?: LogFields): void;
+  info(msg: string, fields?: LogFields): void;
+  warn(msg: string, fields?: LogFields): void;
+  error(msg: string, fields?: LogFields): void;
+  /** A logger adding `fields` to every line. */
+  child(fields: LogFields): Logger;
+  readonly level: LogLevel;
+}
+
+/**
  * Where webhooks and pollers put changes for `push`. `publish` resolves once every batch is durably
  * accepted (FC's async queue, or the local SQLite queue) and throws otherwise, so a webhook can
  * answer 5xx and let the platform retry.

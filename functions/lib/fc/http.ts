@@ -4,33 +4,10 @@
  * `HttpResponse` out (any status, any body). These functions convert from and to FC's shapes.
  */
 import { badRequest, isHttpError, payloadTooLarge } from './errors';
+import type { HttpRequest, HttpResponse } from '../core/http';
 import type { FcHttpEvent, FcHttpResult } from './types';
 
-export interface HttpRequest {
-  /** Upper case, e.g. `POST`. */
-  method: string;
-  /** Decoded path, e.g. `/dingtalk`. */
-  path: string;
-  /** Lower-case keys; a header sent several times has its values joined with commas, as FC does. */
-  headers: Record<string, string>;
-  /** Query parameters; repeated keys are comma-joined, as FC does. */
-  query: Record<string, string>;
-  /** The body bytes exactly as received. */
-  rawBody: Buffer;
-  /** `rawBody` decoded as UTF-8. */
-  body: string;
-  sourceIp?: string;
-}
-
-export interface HttpResponse {
-  status: number;
-  headers?: Record<string, string>;
-  /**
-   * A string is sent as is (default `text/plain; charset=utf-8`), a Buffer as bytes (default
-   * `application/octet-stream`), any other object as JSON (default `application/json; charset=utf-8`).
-   */
-  body?: string | Buffer | object;
-}
+export type { HttpRequest, HttpResponse } from '../core/http';
 
 /** Webhook payloads are a few KB; refuse anything far larger before decoding it. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;

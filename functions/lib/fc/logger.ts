@@ -5,20 +5,10 @@
  * Values pass through `sanitize` (redact.ts): no secret, email or phone number reaches a line.
  */
 import { currentInvocation } from './invocation';
+import type { LogFields, LogLevel, Logger } from '../core/ports';
 import { DEFAULT_REDACT_KEYS, maskText, sanitize } from '../core/redact';
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-export type LogFields = Record<string, unknown>;
-
-export interface Logger {
-  debug(msg: string, fields?: LogFields): void;
-  info(msg: string, fields?: LogFields): void;
-  warn(msg: string, fields?: LogFields): void;
-  error(msg: string, fields?: LogFields): void;
-  /** A logger adding `fields` to every line. */
-  child(fields: LogFields): Logger;
-  readonly level: LogLevel;
-}
+export type { LogFields, LogLevel, Logger } from '../core/ports';
 
 export interface LoggerOptions {
   /** Lowest level written; default `LOG_LEVEL`, else `info`. At `debug`, errors include their stack. */

@@ -5,8 +5,7 @@
  * replayed, then rethrows: how to answer is the vendor's business, as their retry rules differ.
  */
 import type { Change } from '../core/model';
-import type { ChangeQueue } from '../core/ports';
-import type { Logger } from '../fc/logger';
+import type { ChangeQueue, Logger } from '../core/ports';
 
 /** The message of the line to search for: `"msg":"changes not enqueued"`. */
 export const UNQUEUED_MESSAGE = 'changes not enqueued';

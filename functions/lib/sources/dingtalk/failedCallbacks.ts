@@ -10,8 +10,8 @@
  */
 import { ConfigError } from '../../core/errors';
 import type { Change } from '../../core/model';
-import type { ChangeQueue } from '../../core/ports';
-import type { Logger } from '../../fc/logger';
+import type { ChangeQueue, Logger } from '../../core/ports';
+
 import type { FcQueueConfig } from '../../queue/config';
 import { parseWebhookEnv } from '../../queue/webhookEnv';
 import { enqueueChanges } from '../webhookEnqueue';

@@ -7,10 +7,11 @@
  * list (§1.3), which `dingtalk-poll` reads: that is how an event we could not enqueue still arrives.
  */
 import { randomBytes } from 'node:crypto';
-import type { ChangeQueue } from '../../core/ports';
-import { badRequest, forbidden, HttpError, serviceUnavailable, unauthorized } from '../../fc/errors';
-import type { HttpRequest, HttpResponse } from '../../fc/http';
-import type { Logger } from '../../fc/logger';
+import type { ChangeQueue, Logger } from '../../core/ports';
+import {
+  badRequest, forbidden, HttpError, serviceUnavailable, unauthorized, type HttpRequest, type HttpResponse,
+} from '../../core/http';
+
 import { type MsgCrypt, MsgCryptError } from '../msgcrypt';
 import type { RecentEvents } from '../recentEvents';
 import { withinReplayWindow } from '../replayWindow';

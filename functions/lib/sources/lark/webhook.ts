@@ -3,10 +3,9 @@
  * acknowledge. No Lark or RAM call happens here (Lark wants an answer within 1-3 s); the `push`
  * function reads the current state later.
  */
-import type { ChangeQueue } from '../../core/ports';
-import { HttpError, methodNotAllowed, serviceUnavailable } from '../../fc/errors';
-import type { HttpRequest, HttpResponse } from '../../fc/http';
-import type { Logger } from '../../fc/logger';
+import type { ChangeQueue, Logger } from '../../core/ports';
+import { HttpError, methodNotAllowed, serviceUnavailable, type HttpRequest, type HttpResponse } from '../../core/http';
+
 import type { LarkWebhookConfig } from './config';
 import { LarkWebhookError } from './errors';
 import { type LarkMessage, readMessage } from './events';

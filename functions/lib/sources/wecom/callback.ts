@@ -10,10 +10,11 @@
  * enqueued, the answer is held past WeCom's 5 s: WeCom counts a timeout and sends the same request
  * again. The function's timeout (s.yaml) must exceed the hold.
  */
-import type { ChangeQueue } from '../../core/ports';
-import { badRequest, forbidden, methodNotAllowed, payloadTooLarge, serviceUnavailable, unauthorized } from '../../fc/errors';
-import type { HttpRequest, HttpResponse } from '../../fc/http';
-import type { Logger } from '../../fc/logger';
+import type { ChangeQueue, Logger } from '../../core/ports';
+import {
+  badRequest, forbidden, methodNotAllowed, payloadTooLarge, serviceUnavailable, unauthorized, type HttpRequest, type HttpResponse,
+} from '../../core/http';
+
 import { realSleep } from '../../core/retryPolicy';
 import { type MsgCrypt, MsgCryptError } from '../msgcrypt';
 import type { RecentEvents } from '../recentEvents';

@@ -3,7 +3,7 @@
  * below is answered with a 4xx HttpError. At least 10,000 cases per run.
  */
 import fc from 'fast-check';
-import { HttpError } from '../../../../functions/lib/fc/errors';
+import { HttpError } from '../../../../functions/lib/core/http';
 import { parseLarkWebhookConfig } from '../../../../functions/lib/sources/lark/config';
 import { createLarkWebhook } from '../../../../functions/lib/sources/lark/webhook';
 import { createFcQueue } from '../../../../functions/lib/queue/factory';

@@ -1,5 +1,5 @@
 import type { ChangeBatch } from '../../../../functions/lib/core/model';
-import { HttpError } from '../../../../functions/lib/fc/errors';
+import { HttpError } from '../../../../functions/lib/core/http';
 import { parseLarkWebhookConfig } from '../../../../functions/lib/sources/lark/config';
 import { RecentEvents } from '../../../../functions/lib/sources/recentEvents';
 import { createLarkWebhook } from '../../../../functions/lib/sources/lark/webhook';
