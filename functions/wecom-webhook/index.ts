@@ -10,9 +10,9 @@ import { httpHandler } from '../lib/fc/handlers';
 import { currentInvocation, roleCredentials } from '../lib/fc/invocation';
 import { logger } from '../lib/fc/logger';
 import { createFcQueue } from '../lib/queue/factory';
-import { MAX_CALLBACK_BODY_BYTES, receiveWecomCallback } from '../lib/sources/wecom/callback';
+import { MAX_CALLBACK_BODY_BYTES, receiveWecomCallback } from '../lib/sources/wecom/webhook';
 import { RecentEvents } from '../lib/sources/recentEvents';
-import { parseWecomWebhookEnv, wecomMsgCrypt } from '../lib/sources/wecom/webhookEnv';
+import { parseWecomWebhookEnv, wecomMsgCrypt } from '../lib/sources/wecom/webhookConfig';
 
 const config = loadConfig(parseWecomWebhookEnv);
 

@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { decrypt, getSignature } from '@wecom/crypto';
 import { changesFromEvent } from '../../functions/lib/sources/wecom/events';
 import { parseWecomWebhookConfig } from '../../functions/lib/sources/wecom/config';
-import { wecomMsgCrypt } from '../../functions/lib/sources/wecom/webhookEnv';
+import { wecomMsgCrypt } from '../../functions/lib/sources/wecom/webhookConfig';
 import { parseWecomXml } from '../../functions/lib/sources/wecom/xml';
 import { startCallbackHarness } from '../lib/sources/wecom/harness';
 import { KEYS, contactEvent, eventPost, webhookEnv } from '../lib/sources/wecom/oracle';

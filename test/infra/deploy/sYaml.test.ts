@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { functionNames } from '../../../infra/build';
-import { FAILURE_HOLD_MS } from '../../../functions/lib/sources/wecom/callback';
+import { FAILURE_HOLD_MS } from '../../../functions/lib/sources/wecom/webhook';
 import {
   formatFc3Problem, loadFc3Schema, reconcileProblems, renderSYaml, validateFc3Resources,
   type RenderedSpec, SYamlRenderError,

@@ -4,7 +4,7 @@ export { WecomApiError, WecomConfigurationError, WecomEventError, type WecomEven
 export { WECOM_ERRCODES } from './errcodes';
 export { type WecomEventOutcome, WECOM_CHANGE_TYPES, changesFromEvent } from './events';
 export { departmentFromWecom, identityFromWecom } from './fields';
-export { MAX_CALLBACK_BODY_BYTES, type WecomCallbackDeps, receiveWecomCallback } from './callback';
+export { MAX_CALLBACK_BODY_BYTES, type WecomCallbackDeps, receiveWecomCallback } from './webhook';
 export { WecomApi, type WecomApiOptions, type WecomDepartment, type WecomUser } from './WecomApi';
 export { WecomSource, type WecomSourceOptions, createWecomSource } from './WecomSource';
 export { MAX_XML_BYTES, parseWecomXml, xmlText } from './xml';

@@ -1,6 +1,6 @@
 import { ConfigError } from '../../../../functions/lib/core/errors';
 import { DEFAULT_WECOM_API_URL, parseWecomSourceConfig, parseWecomWebhookConfig } from '../../../../functions/lib/sources/wecom/config';
-import { parseWecomWebhookEnv } from '../../../../functions/lib/sources/wecom/webhookEnv';
+import { parseWecomWebhookEnv } from '../../../../functions/lib/sources/wecom/webhookConfig';
 import { KEYS, webhookEnv } from './oracle';
 
 const problemsOf = (parse: () => unknown): string[] => {

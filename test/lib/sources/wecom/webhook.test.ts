@@ -2,7 +2,7 @@
  * The callback use case through the real handler chain: every request is built by `@wecom/crypto`
  * (oracle.ts); what reaches the queue is read back from the FC invoke server.
  */
-import { FAILURE_HOLD_MS, WECOM_EVENT_DEADLINE_MS } from '../../../../functions/lib/sources/wecom/callback';
+import { FAILURE_HOLD_MS, WECOM_EVENT_DEADLINE_MS } from '../../../../functions/lib/sources/wecom/webhook';
 import { RecentEvents } from '../../../../functions/lib/sources/recentEvents';
 import { type CallbackHarness, startCallbackHarness } from './harness';
 import { KEYS, OFFICIAL, contactEvent, eventPost, oracleEncrypt, oracleSignature, urlCheck } from './oracle';
