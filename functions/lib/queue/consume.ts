@@ -2,6 +2,7 @@
  * The local consumer loop: lease → handle → ack, or fail on throw. Knows nothing of SQLite, so it
  * can be imported (and tested) without the native module.
  */
+import { isClassified } from '../core/errors';
 import type { ChangeBatch } from '../core/model';
 
 export interface Lease {
@@ -33,8 +34,9 @@ export interface ConsumeOptions {
 export type BatchHandler = (batch: ChangeBatch, lease: Lease) => Promise<void>;
 
 /**
- * Runs until the signal aborts. A handler error whose `retryable` is exactly false goes straight to
- * the dead letters (retrying cannot help); any other error is retried with backoff.
+ * Runs until the signal aborts. A handler error classified final (core's ClassifiedError with
+ * `retryable` false) goes straight to the dead letters (retrying cannot help); any other error is
+ * retried with backoff.
  *
  * @example
  * const stop = new AbortController();
@@ -55,7 +57,7 @@ export async function consume(queue: LeasingQueue, handler: BatchHandler, option
         queue.ack(lease.leaseId);
       } catch (error) {
         options.onError?.(error, lease);
-        const terminal = (error as { retryable?: unknown } | undefined)?.retryable === false;
+        const terminal = isClassified(error) && !error.retryable;
         queue.fail(lease.leaseId, failureReason(error), { terminal });
       }
     }

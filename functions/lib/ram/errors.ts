@@ -4,6 +4,7 @@
  * can help, why it failed in plain words, and what an operator should do.
  * Messages are redacted: never a token, secret, email or mobile number.
  */
+import { ClassifiedError } from '../core/errors';
 import { maskText } from '../core/redact';
 import { recommendedActionFor } from './recommendations';
 
@@ -20,26 +21,22 @@ export interface RamErrorInit {
   cause?: unknown;
 }
 
-export abstract class RamError extends Error {
-  abstract readonly retryable: boolean;
-  readonly code: string;
-  readonly reason: string;
+export abstract class RamError extends ClassifiedError {
   readonly operation?: string;
   readonly status?: number;
-  readonly recommendedAction: string;
+  declare readonly recommendedAction: string;
   readonly retryAfterMs?: number;
 
   constructor(init: RamErrorInit) {
     const reason = maskText(init.reason);
     const where = init.operation ? `${init.operation}: ` : '';
     const status = init.status !== undefined ? ` (HTTP ${init.status})` : '';
-    super(`${where}${init.code}${status}: ${reason}`, { cause: init.cause });
-    this.name = new.target.name;
-    this.code = init.code;
-    this.reason = reason;
+    super({
+      code: init.code, reason, message: `${where}${init.code}${status}: ${reason}`, cause: init.cause,
+      recommendedAction: maskText(init.recommendedAction ?? recommendedActionFor(init.code, init.status)),
+    });
     this.operation = init.operation;
     this.status = init.status;
-    this.recommendedAction = maskText(init.recommendedAction ?? recommendedActionFor(init.code, init.status));
     this.retryAfterMs = init.retryAfterMs;
   }
 }

@@ -3,6 +3,7 @@
  * answers the held list and releases it, answers push's failed list and retries it, or migrates a
  * source's ids. Handlers only decode, call one of these, and encode.
  */
+import { ClassifiedError } from '../core/errors';
 import type { PlanSummary, SafeguardVerdict } from '../core/plan';
 import type { ProvisioningLog } from '../core/ports';
 import type { HeldEntry, SyncPath } from '../core/safeguard';
@@ -90,10 +91,12 @@ export async function fullSyncInvocation(
 }
 
 /** A full sync asked for a source this deployment does not have: a final, explained error. */
-export class UnknownSourceError extends Error {
+export class UnknownSourceError extends ClassifiedError {
   readonly retryable = false;
   constructor(readonly unknown: string[], readonly configured: string[]) {
-    super(`source(s) ${unknown.join(', ')} not configured here (configured: ${configured.join(', ') || 'none'})`);
-    this.name = 'UnknownSourceError';
+    super({
+      code: 'UnknownSource', reason: `source(s) ${unknown.join(', ')} not configured here (configured: ${configured.join(', ') || 'none'})`,
+      recommendedAction: 'name only configured sources, or set the missing source\'s variables',
+    });
   }
 }

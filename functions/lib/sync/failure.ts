@@ -1,7 +1,10 @@
 /**
- * What a failed step tells an operator. RAM errors arrive already classified by the RAM module
- * (retryable or final, with a reason and a recommended action); anything else is our own bug.
+ * What a failed step tells an operator. Every adapter's errors arrive classified (core's
+ * ClassifiedError: retryable or final, with a reason and a recommended action); anything else is
+ * our own bug, and final.
  */
+import { ClassifiedError, isClassified } from '../core/errors';
+
 export interface StepFailure {
   code: string;
   reason: string;
@@ -9,7 +12,7 @@ export interface StepFailure {
   retryable: boolean;
 }
 
-interface ClassifiedError {
+interface Shaped {
   retryable?: unknown;
   reason?: unknown;
   recommendedAction?: unknown;
@@ -18,7 +21,14 @@ interface ClassifiedError {
 }
 
 export function describeFailure(error: unknown): StepFailure {
-  const e = (error ?? {}) as ClassifiedError;
+  if (isClassified(error)) {
+    return {
+      code: error.code, reason: error.reason, retryable: error.retryable,
+      ...(error.recommendedAction !== undefined && { recommendedAction: error.recommendedAction }),
+    };
+  }
+  // Until every adapter's errors extend ClassifiedError: the same fields, read by shape.
+  const e = (error ?? {}) as Shaped;
   if (typeof e.retryable === 'boolean') {
     return {
       code: typeof e.code === 'string' ? e.code : typeof e.code === 'number' ? String(e.code) : errorName(error),
@@ -27,7 +37,6 @@ export function describeFailure(error: unknown): StepFailure {
       retryable: e.retryable,
     };
   }
-  if (error instanceof StepRefusedError) return { ...error.failure };
   return {
     code: 'InternalError',
     reason: `unexpected error: ${error instanceof Error ? error.message : String(error)}`,
@@ -41,9 +50,10 @@ function errorName(error: unknown): string {
 }
 
 /** A step we decline to carry out ourselves, e.g. deleting a user who is still in unmanaged groups. */
-export class StepRefusedError extends Error {
+export class StepRefusedError extends ClassifiedError {
+  readonly retryable: boolean;
   constructor(readonly failure: StepFailure) {
-    super(failure.reason);
-    this.name = 'StepRefusedError';
+    super({ code: failure.code, reason: failure.reason, recommendedAction: failure.recommendedAction });
+    this.retryable = failure.retryable;
   }
 }

@@ -7,6 +7,7 @@
  *   are remembered under `push/progress/<batch id>` until the batch is done.
  * The invocation succeeds when nothing retryable is left.
  */
+import { ClassifiedError } from '../core/errors';
 import { type Change, type ChangeBatch, changeKey, externalIdOf } from '../core/model';
 import type { ProvisioningLog, StateStore } from '../core/ports';
 import { type ApplySummary, type StepOutcome, summarizeOutcomes } from './apply';
@@ -16,11 +17,13 @@ import { type FailedChange, FailedChanges } from './failedChanges';
 import { type StepFailure, describeFailure } from './failure';
 
 /** Some changes failed in a way a retry can fix: FC retries the batch, which resumes with those. */
-export class RetryableBatchError extends Error {
+export class RetryableBatchError extends ClassifiedError {
   readonly retryable = true;
   constructor(readonly batchId: string, readonly failures: FailureReport[]) {
-    super(`batch ${batchId}: ${failures.length} change(s) failed retryably; FC will retry them`);
-    this.name = 'RetryableBatchError';
+    super({
+      code: 'RetryableChanges', reason: `batch ${batchId}: ${failures.length} change(s) failed retryably; FC will retry them`,
+      recommendedAction: 'none: FC retries the batch, which resumes with what failed',
+    });
   }
 }
 

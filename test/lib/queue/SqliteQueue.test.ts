@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { Change, ChangeBatch } from '../../../functions/lib/core/model';
+import { FinalError } from '../../../functions/lib/core/errors';
 import { SqliteQueue, type SqliteQueueOptions } from '../../../functions/lib/queue/SqliteQueue';
 
 const change = (sourceId: string): Change => ({ source: 'ad', kind: 'user', sourceId, reason: 'usn' });
@@ -249,17 +250,31 @@ describe('SqliteQueue', () => {
     expect(q.stats()).toEqual({ ready: 0, leased: 0, delayed: 0, dead: 0 });
   });
 
-  it('sends a handler error marked not retryable straight to the dead letters', async () => {
+  it('sends a handler error classified final straight to the dead letters', async () => {
     const q = new SqliteQueue({ path });
     open.push(q);
     await q.publish([change('bad')]);
     const stop = new AbortController();
     const done = q.consume(async () => {
       stop.abort();
-      throw Object.assign(new Error('userName is invalid'), { name: 'FinalRamError', retryable: false });
+      throw new FinalError({ code: 'InvalidParameter.UserName', reason: 'userName is invalid' });
     }, { signal: stop.signal, pollMs: 5 });
     await done;
-    expect(q.deadLetters().map((d) => d.lastReason)).toEqual(['FinalRamError: userName is invalid']);
+    expect(q.deadLetters().map((d) => d.lastReason)).toEqual(['FinalError: userName is invalid']);
+  });
+
+  it('retries a handler error that only looks final: only a classified error is trusted', async () => {
+    const q = new SqliteQueue({ path });
+    open.push(q);
+    await q.publish([change('odd')]);
+    const stop = new AbortController();
+    const done = q.consume(async () => {
+      stop.abort();
+      throw Object.assign(new Error('something odd'), { retryable: false });
+    }, { signal: stop.signal, pollMs: 5 });
+    await done;
+    expect(q.deadLetters()).toEqual([]);
+    expect(q.stats().delayed).toBe(1);
   });
 
   it('keeps what was published across reopening', async () => {
