@@ -44,7 +44,11 @@ export interface Department {
   parentId?: string;
 }
 
-export const CHANGE_KIND = { user: 'user', group: 'group' } as const;
+/**
+ * What a change names: a person, or a department (AD: a group of people). A department change travels
+ * as `"group"` in the queue message, the contract every deployed webhook and push share.
+ */
+export const CHANGE_KIND = { user: 'user', department: 'group' } as const;
 export type ChangeKind = (typeof CHANGE_KIND)[keyof typeof CHANGE_KIND];
 
 /**

@@ -93,7 +93,7 @@ export async function syncChanges(input: ChangeSyncInput): Promise<ChangeSyncRep
   const ignored = unique.filter((c) => !sources.has(c.source));
   const known = unique.filter((c) => sources.has(c.source));
   const userChanges = known.filter((c) => c.kind === CHANGE_KIND.user);
-  const departmentChanges = known.filter((c) => c.kind === CHANGE_KIND.group);
+  const departmentChanges = known.filter((c) => c.kind === CHANGE_KIND.department);
 
   await checkIdentifierTypes(input.sources.filter((s) => known.some((c) => c.source === s.name)), input.state, { record: true });
   const leases = input.leases ?? personLeases(input.state);

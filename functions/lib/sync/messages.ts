@@ -8,7 +8,7 @@ import { CHANGE_KIND, type ChangeBatch, SOURCE_NAMES } from '../core/model';
 
 const change = z.object({
   source: z.enum(SOURCE_NAMES),
-  kind: z.enum([CHANGE_KIND.user, CHANGE_KIND.group]),
+  kind: z.enum([CHANGE_KIND.user, CHANGE_KIND.department]),
   sourceId: z.string().min(1),
   reason: z.string(),
   hint: z.record(z.string(), z.string()).optional(),

@@ -8,7 +8,7 @@
  * The invocation succeeds when nothing retryable is left.
  */
 import { ClassifiedError } from '../core/errors';
-import { type Change, type ChangeBatch, changeKey, externalIdOf } from '../core/model';
+import { CHANGE_KIND, type Change, type ChangeBatch, changeKey, externalIdOf } from '../core/model';
 import type { ProvisioningLog, StateStore } from '../core/ports';
 import { type ApplySummary, type StepOutcome, summarizeOutcomes } from './apply';
 import { type ChangeSyncReport, type UnreadChange, departmentKey, syncChanges } from './changeSync';
@@ -126,11 +126,11 @@ class BatchProgress {
 
 /** The key a change is failed-listed and blamed under: a person's externalId or a department's key. */
 function keyOf(change: Change): string {
-  return change.kind === 'user' ? externalIdOf(change.source, change.sourceId) : departmentKey(change);
+  return change.kind === CHANGE_KIND.user ? externalIdOf(change.source, change.sourceId) : departmentKey(change);
 }
 
 function subjectOf(change: Change): Pick<FailureReport, 'externalId' | 'departmentId'> {
-  return change.kind === 'user' ? { externalId: keyOf(change) } : { departmentId: change.sourceId };
+  return change.kind === CHANGE_KIND.user ? { externalId: keyOf(change) } : { departmentId: change.sourceId };
 }
 
 /** Keys (externalIds, department keys) with any failure, and with a retryable one. */
@@ -151,7 +151,7 @@ function failureKeys(report: ChangeSyncReport): { any: Set<string>; retryable: S
 function entry(
   change: Change | undefined, failure: StepFailure, action: string, batchId: string, runId: string, at: string, key?: string,
 ): Omit<FailedChange, 'times'> {
-  const subject = change?.kind === 'group' ? 'department' : 'person';
+  const subject = change?.kind === CHANGE_KIND.department ? 'department' : 'person';
   return { ...failure, key: key ?? (change ? keyOf(change) : ''), subject, action, change, batchId, runId, at };
 }
 

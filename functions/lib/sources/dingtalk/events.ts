@@ -4,7 +4,7 @@
  * `userId`/`deptId`/`eventId`; ids come as strings or numbers. Events only *name* who changed:
  * `push` re-reads them from DingTalk, so no other field is trusted.
  */
-import type { Change, ChangeKind } from '../../core/model';
+import { CHANGE_KIND, type Change, type ChangeKind } from '../../core/model';
 import { DingtalkEventError } from './errors';
 
 /** Contact events and the kind of entity they name. */
@@ -13,9 +13,9 @@ export const CONTACT_EVENTS: Readonly<Record<string, ChangeKind>> = {
   user_modify_org: 'user',
   user_leave_org: 'user',
   user_active_org: 'user',
-  org_dept_create: 'group',
-  org_dept_modify: 'group',
-  org_dept_remove: 'group',
+  org_dept_create: CHANGE_KIND.department,
+  org_dept_modify: CHANGE_KIND.department,
+  org_dept_remove: CHANGE_KIND.department,
 };
 
 export const CHECK_URL = 'check_url';

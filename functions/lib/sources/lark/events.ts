@@ -3,7 +3,7 @@
  * departments an event is about. Pure: the engine reads their current state later, so an event's
  * contents are never trusted as state, only used to say *which* entity changed.
  */
-import type { Change } from '../../core/model';
+import { CHANGE_KIND, type Change } from '../../core/model';
 import {
   LARK_EVENT_TYPES, LARK_V1_DEPARTMENT_EVENTS, LARK_V1_USER_EVENTS, type LarkUserIdType,
 } from './constants';
@@ -62,7 +62,7 @@ function readV2(payload: JsonObject, userIdType: LarkUserIdType): LarkMessage {
     case LARK_EVENT_TYPES.departmentDeleted: {
       const id = idOf(object.open_department_id) ?? idOf(old.open_department_id);
       if (!id) return { ...base, changes: [], skipped: 'the event carries no open_department_id' };
-      return { ...base, changes: [{ source: 'lark', kind: 'group', sourceId: id, reason: eventType }] };
+      return { ...base, changes: [{ source: 'lark', kind: CHANGE_KIND.department, sourceId: id, reason: eventType }] };
     }
     default:
       return { ...base, changes: [], skipped: 'not a contact event we sync' };
@@ -88,7 +88,7 @@ function readV1(payload: JsonObject, userIdType: LarkUserIdType): LarkMessage {
   if ((LARK_V1_DEPARTMENT_EVENTS as readonly string[]).includes(eventType)) {
     const id = idOf(event.open_department_id);
     if (!id) return { ...base, changes: [], skipped: 'the event carries no open_department_id' };
-    return { ...base, changes: [{ source: 'lark', kind: 'group', sourceId: id, reason: eventType }] };
+    return { ...base, changes: [{ source: 'lark', kind: CHANGE_KIND.department, sourceId: id, reason: eventType }] };
   }
   return { ...base, changes: [], skipped: 'not a contact event we sync' };
 }

@@ -4,7 +4,7 @@
  * everything else from the API. A rename (`update_user` with `NewUserID`) names the new id and
  * hints the previous one, so the engine moves the same RAM user to it.
  */
-import type { Change } from '../../core/model';
+import { CHANGE_KIND, type Change } from '../../core/model';
 import { WecomEventError } from './errors';
 import { type XmlFields, xmlText } from './xml';
 
@@ -53,7 +53,7 @@ export function changesFromEvent(fields: XmlFields): WecomEventOutcome {
   if (USER_CHANGES.has(changeType)) return { kind: 'changes', changeType, changes: [userChange(fields, changeType)] };
   if (PARTY_CHANGES.has(changeType)) {
     const id = requireId(fields, 'Id', PARTY_ID, 'a department id (digits)');
-    return { kind: 'changes', changeType, changes: [{ source: 'wecom', kind: 'group', sourceId: id, reason: changeType }] };
+    return { kind: 'changes', changeType, changes: [{ source: 'wecom', kind: CHANGE_KIND.department, sourceId: id, reason: changeType }] };
   }
   // update_tag, and change types WeCom may add later: acknowledged so WeCom does not retry them.
   return { kind: 'ignored', what: `change_contact ${safeName(changeType)}` };
