@@ -2,6 +2,7 @@
  * What both FC adapters share: send every batch (bounded parallelism, a quick retry for failures
  * that may heal), wait for all of them, and reject with one `QueuePublishError` if any failed.
  */
+import { forEachConcurrent } from '../core/pool';
 import type { ChangeBatch } from '../core/model';
 import { asyncTaskId, DUPLICATE_TASK_STATUS } from './asyncTask';
 import { QueuePublishError, type PublishFailure } from './errors';
@@ -62,21 +63,13 @@ export async function publishBatches(
   };
 
   const tasks = batches.map((batch, index) => ({ batch, ...(dedupeKey !== undefined && { taskId: asyncTaskId(dedupeKey, index) }) }));
-  await runConcurrent(tasks, options.concurrency ?? 4, sendOne);
+  // sendOne never throws: every batch is attempted, and failures are collected.
+  await forEachConcurrent(tasks, options.concurrency ?? 4, sendOne);
   if (failures.length > 0) {
     const list: PublishFailure[] = failures.map(({ cause: _cause, ...f }) => f);
     throw new QueuePublishError(target, list, accepted, { cause: failures[0]?.cause });
   }
   return batches;
-}
-
-/** At most `concurrency` of `work` in flight; every item is attempted (work never throws here). */
-async function runConcurrent<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < items.length) await work(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, lane));
 }
 
 /** Whether an HTTP status can heal on retry: throttling and server-side failures. */

@@ -8,7 +8,7 @@ import type { Plan, Step, UserStep } from '../core/plan';
 import type { ProvisioningLog, ProvisioningLogLine, RamTarget, StateStore } from '../core/ports';
 import { releaseCommand } from '../core/safeguard';
 import { type StepFailure, describeFailure } from './failure';
-import { forEachConcurrent } from './pool';
+import { forEachConcurrent } from '../core/pool';
 import { deleteUser, restoreUser, suspendUser } from './deprovision';
 import { SuspensionStore } from './suspension';
 import { unknowablePassword } from './password';

@@ -29,7 +29,7 @@ import { migrateCommand } from '../core/errors';
 import { describeFailure } from './failure';
 import { HeldList } from './heldList';
 import { type IdentifierRecord, identifierKey } from './identifiers';
-import { forEachConcurrent } from './pool';
+import { forEachConcurrent } from '../core/pool';
 import { SuspensionStore } from './suspension';
 
 /** Lookups in flight at the source: well under Lark's per-app rate limit, yet not one at a time. */

@@ -1,3 +1,4 @@
+/** Bounded concurrency, for the engine's applies and the queue's publishes alike. Pure: no I/O of its own. */
 /** Runs `work` over `items` with at most `concurrency` in flight; resolves when all have settled. */
 export async function forEachConcurrent<T>(
   items: readonly T[], concurrency: number, work: (item: T) => Promise<void>,
