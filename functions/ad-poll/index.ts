@@ -5,18 +5,15 @@
  */
 import { loadConfig } from '../lib/fc/config';
 import { eventHandler } from '../lib/fc/handlers';
-import { currentInvocation, roleCredentials } from '../lib/fc/invocation';
+import { roleCredentials } from '../lib/fc/invocation';
 import { logger } from '../lib/fc/logger';
-import { createFcQueue } from '../lib/queue/factory';
-import { adPollFromEnv, pollAd } from '../lib/sync/adPoll';
+import { pollAd } from '../lib/sync/adPoll';
+import { adPollFromEnv } from '../lib/wiring/adPoll';
+import { invocationQueue } from '../lib/wiring/queue';
 
 const environment = loadConfig((env) => adPollFromEnv(env, { credentials: roleCredentials }));
 
-const queue = createFcQueue(environment.queue, {
-  accountId: () => currentInvocation()?.accountId,
-  region: () => currentInvocation()?.region,
-  credentials: () => roleCredentials(),
-});
+const queue = invocationQueue(environment.queue);
 
 export const handler = eventHandler('ad-poll', async (_timer, context) => {
   const result = await pollAd(environment, queue, {

@@ -6,21 +6,17 @@
  */
 import { loadConfig } from '../lib/fc/config';
 import { eventHandler } from '../lib/fc/handlers';
-import { currentInvocation, roleCredentials } from '../lib/fc/invocation';
 import { logger } from '../lib/fc/logger';
-import { createFcQueue } from '../lib/queue/factory';
 import { DingtalkApi } from '../lib/sources/dingtalk/DingtalkApi';
-import { enqueueFailedCallbacks, parseDingtalkPollEnv } from '../lib/sources/dingtalk/failedCallbacks';
+import { enqueueFailedCallbacks } from '../lib/sources/dingtalk/failedCallbacks';
+import { invocationQueue } from '../lib/wiring/queue';
+import { dingtalkPollFromEnv } from '../lib/wiring/webhooks';
 
-const config = loadConfig(parseDingtalkPollEnv);
+const config = loadConfig(dingtalkPollFromEnv);
 
 const api = new DingtalkApi({ baseUrl: config.source.apiUrl, appKey: config.source.appKey, appSecret: config.source.appSecret });
 
-const queue = createFcQueue(config.queue, {
-  accountId: () => currentInvocation()?.accountId,
-  region: () => currentInvocation()?.region,
-  credentials: () => roleCredentials(),
-});
+const queue = invocationQueue(config.queue);
 
 const log = logger.child({ source: 'dingtalk' });
 

@@ -6,20 +6,15 @@
  */
 import { loadConfig } from '../lib/fc/config';
 import { httpHandler } from '../lib/fc/handlers';
-import { currentInvocation, roleCredentials } from '../lib/fc/invocation';
 import { logger } from '../lib/fc/logger';
-import { createFcQueue } from '../lib/queue/factory';
 import { receiveDingtalkCallback } from '../lib/sources/dingtalk/webhook';
-import { parseDingtalkWebhookEnv } from '../lib/sources/dingtalk/webhookConfig';
 import { RecentEvents } from '../lib/sources/recentEvents';
+import { invocationQueue } from '../lib/wiring/queue';
+import { dingtalkWebhookFromEnv } from '../lib/wiring/webhooks';
 
-const config = loadConfig(parseDingtalkWebhookEnv);
+const config = loadConfig(dingtalkWebhookFromEnv);
 
-const queue = createFcQueue(config.queue, {
-  accountId: () => currentInvocation()?.accountId,
-  region: () => currentInvocation()?.region,
-  credentials: () => roleCredentials(),
-});
+const queue = invocationQueue(config.queue);
 
 const deps = { ...config.webhook, queue, log: logger.child({ source: 'dingtalk' }), recent: new RecentEvents() };
 

@@ -11,7 +11,7 @@ import { roleCredentials } from '../lib/fc/invocation';
 import { loadConfig } from '../lib/fc/config';
 import { logger } from '../lib/fc/logger';
 import { fullSyncInvocation } from '../lib/sync/entrances';
-import { engineFromEnv } from '../lib/sync/environment';
+import { engineFromEnv } from '../lib/wiring/engine';
 import { parseFullSyncInvocation } from '../lib/sync/messages';
 
 const engine = loadConfig((env) => engineFromEnv(env, { credentials: roleCredentials }));

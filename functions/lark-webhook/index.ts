@@ -6,21 +6,15 @@
  */
 import { loadConfig } from '../lib/fc/config';
 import { httpHandler } from '../lib/fc/handlers';
-import { currentInvocation, roleCredentials } from '../lib/fc/invocation';
 import { logger } from '../lib/fc/logger';
-import { createFcQueue } from '../lib/queue/factory';
-import { parseWebhookEnv } from '../lib/queue/webhookEnv';
-import { parseLarkWebhookConfig } from '../lib/sources/lark/config';
 import { createLarkWebhook } from '../lib/sources/lark/webhook';
+import { invocationQueue } from '../lib/wiring/queue';
+import { larkWebhookFromEnv } from '../lib/wiring/webhooks';
 
-const config = loadConfig((env) => parseWebhookEnv(env, parseLarkWebhookConfig));
+const config = loadConfig(larkWebhookFromEnv);
 
-const queue = createFcQueue(config.queue, {
-  accountId: () => currentInvocation()?.accountId,
-  region: () => currentInvocation()?.region,
-  credentials: () => roleCredentials(),
-});
+const queue = invocationQueue(config.queue);
 
-const receive = createLarkWebhook(config.source, { queue, logger });
+const receive = createLarkWebhook(config.webhook, { queue, logger });
 
 export const handler = httpHandler('lark-webhook', (req) => receive(req));

@@ -10,7 +10,7 @@ import { eventHandler } from '../lib/fc/handlers';
 import { roleCredentials } from '../lib/fc/invocation';
 import { loadConfig } from '../lib/fc/config';
 import { logger } from '../lib/fc/logger';
-import { engineFromEnv } from '../lib/sync/environment';
+import { engineFromEnv } from '../lib/wiring/engine';
 import { FailedChanges } from '../lib/sync/failedChanges';
 import { parseChangeBatch } from '../lib/sync/messages';
 import { type PushResult, pushBatch } from '../lib/sync/push';

@@ -7,20 +7,16 @@
  */
 import { loadConfig } from '../lib/fc/config';
 import { httpHandler } from '../lib/fc/handlers';
-import { currentInvocation, roleCredentials } from '../lib/fc/invocation';
 import { logger } from '../lib/fc/logger';
-import { createFcQueue } from '../lib/queue/factory';
 import { MAX_CALLBACK_BODY_BYTES, receiveWecomCallback } from '../lib/sources/wecom/webhook';
 import { RecentEvents } from '../lib/sources/recentEvents';
-import { parseWecomWebhookEnv, wecomMsgCrypt } from '../lib/sources/wecom/webhookConfig';
+import { wecomMsgCrypt } from '../lib/sources/wecom/webhookConfig';
+import { invocationQueue } from '../lib/wiring/queue';
+import { wecomWebhookFromEnv } from '../lib/wiring/webhooks';
 
-const config = loadConfig(parseWecomWebhookEnv);
+const config = loadConfig(wecomWebhookFromEnv);
 
-const queue = createFcQueue(config.queue, {
-  accountId: () => currentInvocation()?.accountId,
-  region: () => currentInvocation()?.region,
-  credentials: () => roleCredentials(),
-});
+const queue = invocationQueue(config.queue);
 
 const deps = {
   crypt: wecomMsgCrypt(config.webhook), corpId: config.webhook.corpId, maxAgeSeconds: config.webhook.maxAgeSeconds,

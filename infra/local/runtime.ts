@@ -5,12 +5,11 @@
  */
 import path from 'node:path';
 import type { RamTarget, Source, StateStore } from '../../functions/lib/core/ports';
-import { createRamClient } from '../../functions/lib/ram/RamClient';
 import { parseRamConfig } from '../../functions/lib/ram/config';
-import { enabledSources } from '../../functions/lib/sources/registry';
-import { FileStateStore } from '../../functions/lib/state/FileStateStore';
 import { parseSyncSettings } from '../../functions/lib/sync/config';
 import type { SyncSettings } from '../../functions/lib/sync/fullSync';
+import { assembleEngine } from '../../functions/lib/wiring/engine';
+import { enabledSources } from '../../functions/lib/wiring/sources';
 import { type RunningEmulator, startRamEmulator } from '../emulator/RamEmulator';
 import { EMULATOR_DEFAULT_PORT, emulatorEnv } from '../emulator/env';
 
@@ -66,10 +65,10 @@ export async function openLocalRuntime(env: NodeJS.ProcessEnv, options: RuntimeO
   } else {
     notes.push(`RAM: SCIM ${env.RAM_SCIM_URL ?? 'https://scim.aliyun.com'}, OpenAPI ${env.RAM_OPENAPI_ENDPOINT ?? 'ram.aliyuncs.com'}`);
   }
-  const state = new FileStateStore(stateDir);
-  const target = createRamClient(parseRamConfig(ramEnv), { stateStore: state });
+  // Locally RAM's OpenAPI signs with the configured (or the emulator's) keys: there is no FC role.
+  const engine = assembleEngine({ settings, sources, ram: parseRamConfig(ramEnv), stateDir });
   return {
-    sources, target, state, stateDir, settings, notes, emulator,
+    ...engine, stateDir, notes, emulator,
     close: async () => { await emulator?.close(); },
   };
 }

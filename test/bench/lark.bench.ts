@@ -9,7 +9,7 @@
  */
 import { AESCipher, EventDispatcher, LoggerLevel } from '@larksuiteoapi/node-sdk';
 import { buildFcHttpEvent } from '../../functions/lib/fc/httpEvent';
-import { parseLarkWebhookConfig } from '../../functions/lib/sources/lark/config';
+import { parseLarkWebhookConfig } from '../../functions/lib/sources/lark/webhookConfig';
 import { LarkCipher } from '../../functions/lib/sources/lark/crypto';
 import { readMessage } from '../../functions/lib/sources/lark/events';
 import { createRequestOpener } from '../../functions/lib/sources/lark/verify';

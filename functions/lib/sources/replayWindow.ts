@@ -6,7 +6,7 @@
  * DingTalk signs milliseconds, WeCom and Lark seconds; the two are told apart by size (10^11 s is
  * the year 5138), so a vendor switching units cannot lock every event out.
  */
-import type { ConfigProblem } from '../core/errors';
+import type { EnvReader } from '../core/config';
 
 /**
  * Five minutes, for DingTalk and WeCom (`WEBHOOK_MAX_AGE_SECONDS`) as for Lark (`LARK_MAX_AGE_SECONDS`):
@@ -35,17 +35,7 @@ export function withinReplayWindow(timestamp: string, maxAgeSeconds: number, now
   return Math.abs(nowMs / 1000 - seconds) <= maxAgeSeconds;
 }
 
-/**
- * The window from `variable` (whole seconds, 1 to 86,400), or the default when unset or blank.
- * A bad value is pushed to `problems`, naming the variable and never repeating the value.
- */
-export function parseMaxAgeSeconds(
-  env: Readonly<Record<string, string | undefined>>, variable: string, problems: ConfigProblem[],
-): number {
-  const text = env[variable]?.trim();
-  if (!text) return DEFAULT_MAX_AGE_SECONDS;
-  const seconds = /^\d{1,6}$/.test(text) ? Number(text) : NaN;
-  if (seconds >= 1 && seconds <= MAX_AGE_LIMIT_SECONDS) return seconds;
-  problems.push({ variable, problem: `must be a whole number of seconds from 1 to ${MAX_AGE_LIMIT_SECONDS}` });
-  return DEFAULT_MAX_AGE_SECONDS;
+/** The window from `variable` (whole seconds, 1 to 86,400), or the default when unset or blank. */
+export function readMaxAgeSeconds(read: EnvReader, variable: string): number {
+  return read.integer(variable, { fallback: DEFAULT_MAX_AGE_SECONDS, min: 1, max: MAX_AGE_LIMIT_SECONDS, unit: 'seconds' });
 }

@@ -1,5 +1,6 @@
-import type { ConfigProblem } from '../../../functions/lib/core/errors';
-import { DEFAULT_MAX_AGE_SECONDS, parseMaxAgeSeconds, withinReplayWindow } from '../../../functions/lib/sources/replayWindow';
+import { envReader } from '../../../functions/lib/core/config';
+import { ConfigError, ConfigProblems } from '../../../functions/lib/core/errors';
+import { DEFAULT_MAX_AGE_SECONDS, readMaxAgeSeconds, withinReplayWindow } from '../../../functions/lib/sources/replayWindow';
 
 describe('the replay window', () => {
   const now = Date.parse('2026-11-28T08:00:00Z');
@@ -20,8 +21,14 @@ describe('the replay window', () => {
 
   it('reads the window from its variable: 1 to 86400 whole seconds, the default when unset or blank', () => {
     const parse = (value: string | undefined) => {
-      const problems: ConfigProblem[] = [];
-      return { seconds: parseMaxAgeSeconds({ WEBHOOK_MAX_AGE_SECONDS: value }, 'WEBHOOK_MAX_AGE_SECONDS', problems), problems };
+      const problems = new ConfigProblems();
+      const seconds = readMaxAgeSeconds(envReader({ WEBHOOK_MAX_AGE_SECONDS: value }, problems), 'WEBHOOK_MAX_AGE_SECONDS');
+      try {
+        problems.throwIfAny();
+        return { seconds, problems: [] };
+      } catch (error) {
+        return { seconds, problems: (error as ConfigError).problems };
+      }
     };
     expect(parse(undefined)).toEqual({ seconds: DEFAULT_MAX_AGE_SECONDS, problems: [] });
     expect(parse(' ')).toEqual({ seconds: 300, problems: [] });

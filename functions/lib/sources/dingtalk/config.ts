@@ -7,7 +7,8 @@
  * | `DINGTALK_APP_SECRET` | — (required with APP_KEY)   | its AppSecret (Client Secret)                   |
  * | `DINGTALK_API_URL`    | `https://oapi.dingtalk.com` | the API base (a fake or a proxy in tests)       |
  */
-import { ConfigError, type ConfigProblem } from '../../core/errors';
+import { type Env, envReader } from '../../core/config';
+import { ConfigProblems } from '../../core/errors';
 
 export const DEFAULT_DINGTALK_API_URL = 'https://oapi.dingtalk.com';
 
@@ -16,8 +17,6 @@ export interface DingtalkSourceConfig {
   appSecret: string;
   apiUrl: string;
 }
-
-type Env = Readonly<Record<string, string | undefined>>;
 
 /**
  * Undefined when neither `DINGTALK_APP_KEY` nor `DINGTALK_APP_SECRET` is set (the source is off);
@@ -28,24 +27,12 @@ type Env = Readonly<Record<string, string | undefined>>;
  * const source = config && createDingtalkSource(config);
  */
 export function parseDingtalkSourceConfig(env: Env): DingtalkSourceConfig | undefined {
-  const value = (name: string): string | undefined => env[name]?.trim() || undefined;
-  const appKey = value('DINGTALK_APP_KEY');
-  const appSecret = value('DINGTALK_APP_SECRET');
-  if (!appKey && !appSecret) return undefined;
-  const problems: ConfigProblem[] = [];
-  if (!appKey) problems.push({ variable: 'DINGTALK_APP_KEY', problem: 'is required when DINGTALK_APP_SECRET is set' });
-  if (!appSecret) problems.push({ variable: 'DINGTALK_APP_SECRET', problem: 'is required to read people from DingTalk (DINGTALK_APP_KEY is set)' });
-  const apiUrl = value('DINGTALK_API_URL') ?? DEFAULT_DINGTALK_API_URL;
-  if (!isHttpUrl(apiUrl)) problems.push({ variable: 'DINGTALK_API_URL', problem: 'must be an http(s) URL' });
-  if (problems.length > 0 || !appKey || !appSecret) throw new ConfigError(problems);
-  return { appKey, appSecret, apiUrl: apiUrl.replace(/\/+$/, '') };
-}
-
-function isHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && !url.search && !url.hash;
-  } catch {
-    return false;
-  }
+  const problems = new ConfigProblems();
+  const read = envReader(env, problems);
+  if (!read.text('DINGTALK_APP_KEY') && !read.text('DINGTALK_APP_SECRET')) return undefined;
+  const appKey = read.required('DINGTALK_APP_KEY', 'is required when DINGTALK_APP_SECRET is set');
+  const appSecret = read.required('DINGTALK_APP_SECRET', 'is required to read people from DingTalk (DINGTALK_APP_KEY is set)');
+  const apiUrl = read.url('DINGTALK_API_URL', DEFAULT_DINGTALK_API_URL);
+  problems.throwIfAny();
+  return { appKey: appKey!, appSecret: appSecret!, apiUrl };
 }

@@ -8,14 +8,10 @@
  * the rest on DingTalk's list for the next tick. Entries without ids (reported in the wild) or with
  * malformed ones are logged by tag and skipped: the daily reconcile full sync repairs them.
  */
-import { ConfigError } from '../../core/errors';
 import type { Change } from '../../core/model';
 import type { ChangeQueue, Logger } from '../../core/ports';
 
-import type { FcQueueConfig } from '../../queue/config';
-import { parseWebhookEnv } from '../../queue/webhookEnv';
 import { enqueueChanges } from '../webhookEnqueue';
-import { type DingtalkSourceConfig, parseDingtalkSourceConfig } from './config';
 import type { DingtalkApi } from './DingtalkApi';
 import { DingtalkEventError } from './errors';
 import { readDingtalkPayload } from './events';
@@ -92,15 +88,4 @@ function readEntry(entry: Entry): ReadEntry {
     if (error instanceof DingtalkEventError) return { kind: 'skipped', tag, problem: error.message };
     throw error;
   }
-}
-
-/** `dingtalk-poll`'s configuration: the app's credentials (as `push` reads DingTalk) and the FC queue. */
-export function parseDingtalkPollEnv(env: Readonly<Record<string, string | undefined>>): { source: DingtalkSourceConfig; queue: FcQueueConfig } {
-  return parseWebhookEnv(env, (e) => {
-    const source = parseDingtalkSourceConfig(e);
-    if (!source) {
-      throw new ConfigError([{ variable: 'DINGTALK_APP_KEY', problem: 'is required (with DINGTALK_APP_SECRET): dingtalk-poll reads the failed-callback list as the app' }]);
-    }
-    return source;
-  });
 }

@@ -6,4 +6,4 @@ export { CONTACT_EVENTS, readDingtalkEvent, type DingtalkEvent } from './events'
 export { toDepartment, toIdentity } from './mapping';
 export type { DingtalkDepartment, DingtalkUser } from './types';
 export { receiveDingtalkCallback, acknowledge, type DingtalkAck, type DingtalkWebhookDeps } from './webhook';
-export { parseDingtalkWebhookConfig, parseDingtalkWebhookEnv, type DingtalkWebhookConfig } from './webhookConfig';
+export { parseDingtalkWebhookConfig, type DingtalkWebhookConfig } from './webhookConfig';

@@ -10,13 +10,11 @@
  * | `WEBHOOK_MAX_AGE_SECONDS` | 300 | how far an event's signed timestamp may be from now (replayWindow.ts)  |
  *
  * At least one of `DINGTALK_APP_KEY` and `DINGTALK_CORP_ID` is required; events owned by either are accepted.
- * The queue's variables (`QUEUE_KIND`, `PUSH_FUNCTION_NAME`, …) are read by `parseQueueConfig`.
  */
-import { ConfigError, type ConfigProblem } from '../../core/errors';
-import type { FcQueueConfig } from '../../queue/config';
-import { parseWebhookEnv } from '../../queue/webhookEnv';
+import { type Env, envReader } from '../../core/config';
+import { ConfigProblems } from '../../core/errors';
 import { MsgCrypt, MsgCryptConfigError } from '../msgcrypt';
-import { parseMaxAgeSeconds } from '../replayWindow';
+import { readMaxAgeSeconds } from '../replayWindow';
 
 export interface DingtalkWebhookConfig {
   crypt: MsgCrypt;
@@ -25,21 +23,17 @@ export interface DingtalkWebhookConfig {
   maxAgeSeconds: number;
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
-
 /** Throws ConfigError naming every missing or malformed variable, never a value. */
 export function parseDingtalkWebhookConfig(env: Env): DingtalkWebhookConfig {
-  const problems: ConfigProblem[] = [];
-  const value = (name: string): string | undefined => env[name]?.trim() || undefined;
-  const token = value('DINGTALK_TOKEN');
-  const aesKey = value('DINGTALK_AES_KEY');
-  const receiveIds = [value('DINGTALK_APP_KEY'), value('DINGTALK_CORP_ID')].filter((v): v is string => v !== undefined);
-  if (!token) problems.push({ variable: 'DINGTALK_TOKEN', problem: 'is required: the callback token from the developer console' });
-  if (!aesKey) problems.push({ variable: 'DINGTALK_AES_KEY', problem: 'is required: the 43-character aes_key from the developer console' });
+  const problems = new ConfigProblems();
+  const read = envReader(env, problems);
+  const token = read.required('DINGTALK_TOKEN', 'is required: the callback token from the developer console');
+  const aesKey = read.required('DINGTALK_AES_KEY', 'is required: the 43-character aes_key from the developer console');
+  const receiveIds = [read.text('DINGTALK_APP_KEY'), read.text('DINGTALK_CORP_ID')].filter((v): v is string => v !== undefined);
   if (receiveIds.length === 0) {
-    problems.push({ variable: 'DINGTALK_APP_KEY', problem: 'is required (or DINGTALK_CORP_ID): the owner id callbacks are encrypted for' });
+    problems.add({ variable: 'DINGTALK_APP_KEY', problem: 'is required (or DINGTALK_CORP_ID): the owner id callbacks are encrypted for' });
   }
-  const maxAgeSeconds = parseMaxAgeSeconds(env, 'WEBHOOK_MAX_AGE_SECONDS', problems);
+  const maxAgeSeconds = readMaxAgeSeconds(read, 'WEBHOOK_MAX_AGE_SECONDS');
   let crypt: MsgCrypt | undefined;
   if (token && aesKey) {
     try {
@@ -48,15 +42,9 @@ export function parseDingtalkWebhookConfig(env: Env): DingtalkWebhookConfig {
     } catch (error) {
       if (!(error instanceof MsgCryptConfigError)) throw error;
       const variable = error.field === 'aesKey' ? 'DINGTALK_AES_KEY' : 'DINGTALK_TOKEN';
-      problems.push({ variable, problem: error.field === 'aesKey' ? 'must be 43 base64 characters' : 'must not be empty' });
+      problems.add({ variable, problem: error.field === 'aesKey' ? 'must be 43 base64 characters' : 'must not be empty' });
     }
   }
-  if (problems.length > 0 || !crypt || receiveIds.length === 0) throw new ConfigError(problems);
-  return { crypt, receiveIds, maxAgeSeconds };
-}
-
-/** The webhook's keys and its queue, every bad variable reported at once. */
-export function parseDingtalkWebhookEnv(env: Env): { webhook: DingtalkWebhookConfig; queue: FcQueueConfig } {
-  const { source: webhook, queue } = parseWebhookEnv(env, parseDingtalkWebhookConfig);
-  return { webhook, queue };
+  problems.throwIfAny();
+  return { crypt: crypt!, receiveIds, maxAgeSeconds };
 }

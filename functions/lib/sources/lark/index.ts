@@ -1,7 +1,8 @@
 /** Lark / Feishu: the contact-event webhook, the contact API client and the engine's source. */
 export { LarkSource, createLarkSource } from './LarkSource';
 export { LarkApi, type LarkApiOptions } from './LarkApi';
-export { parseLarkSourceConfig, parseLarkWebhookConfig, type LarkSourceConfig, type LarkWebhookConfig } from './config';
+export { parseLarkSourceConfig, type LarkSourceConfig } from './config';
+export { parseLarkWebhookConfig, type LarkWebhookConfig } from './webhookConfig';
 export {
   DEFAULT_LARK_API_URL, DEFAULT_MAX_AGE_SECONDS, DEFAULT_USER_ID_TYPE, LARK_EVENT_TYPES, LARK_USER_ID_TYPES, type LarkUserIdType,
 } from './constants';

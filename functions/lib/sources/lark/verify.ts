@@ -4,7 +4,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { withinReplayWindow } from '../replayWindow';
-import type { LarkWebhookConfig } from './config';
+import type { LarkWebhookConfig } from './webhookConfig';
 import { LARK_HEADERS } from './constants';
 import { LarkCipher, larkSignature, signatureMatches } from './crypto';
 import { LarkWebhookError } from './errors';

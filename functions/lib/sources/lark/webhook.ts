@@ -6,7 +6,7 @@
 import type { ChangeQueue, Logger } from '../../core/ports';
 import { HttpError, methodNotAllowed, serviceUnavailable, type HttpRequest, type HttpResponse } from '../../core/http';
 
-import type { LarkWebhookConfig } from './config';
+import type { LarkWebhookConfig } from './webhookConfig';
 import { LarkWebhookError } from './errors';
 import { type LarkMessage, readMessage } from './events';
 import { RecentEvents } from '../recentEvents';

@@ -1,5 +1,6 @@
 /** WeCom (企业微信): the contact-change callback, the directory API client and the engine's Source. */
-export { DEFAULT_WECOM_API_URL, type WecomSourceConfig, type WecomWebhookConfig, parseWecomSourceConfig, parseWecomWebhookConfig } from './config';
+export { DEFAULT_WECOM_API_URL, type WecomSourceConfig, parseWecomSourceConfig } from './config';
+export { type WecomWebhookConfig, parseWecomWebhookConfig, wecomMsgCrypt } from './webhookConfig';
 export { WecomApiError, WecomConfigurationError, WecomEventError, type WecomEventProblem } from './errors';
 export { WECOM_ERRCODES } from './errcodes';
 export { type WecomEventOutcome, WECOM_CHANGE_TYPES, changesFromEvent } from './events';

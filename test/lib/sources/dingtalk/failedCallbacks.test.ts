@@ -6,8 +6,7 @@
 import type { Change } from '../../../../functions/lib/core/model';
 import { createFcQueue } from '../../../../functions/lib/queue/factory';
 import { DingtalkApi } from '../../../../functions/lib/sources/dingtalk/DingtalkApi';
-import { enqueueFailedCallbacks, parseDingtalkPollEnv } from '../../../../functions/lib/sources/dingtalk/failedCallbacks';
-import { ConfigError } from '../../../../functions/lib/core/errors';
+import { enqueueFailedCallbacks } from '../../../../functions/lib/sources/dingtalk/failedCallbacks';
 import { type DingtalkApiFake, startDingtalkApi } from '../../../support/dingtalkApi';
 import { type FcInvokeServer, startFcInvokeServer } from '../../../support/fcInvokeServer';
 import { captureLogger } from '../../fc/logSink';
@@ -95,17 +94,4 @@ describe('enqueueFailedCallbacks', () => {
     expect(dingtalk.failedCallbacks).toHaveLength(1);
   });
 
-  it('needs the app credentials and an FC queue, naming what is missing', () => {
-    const problems = (env: Record<string, string>) => {
-      try {
-        parseDingtalkPollEnv(env);
-        return [];
-      } catch (error) {
-        return (error as ConfigError).problems.map((p) => p.variable);
-      }
-    };
-    expect(problems({})).toEqual(['DINGTALK_APP_KEY']);
-    expect(problems({ DINGTALK_APP_KEY: 'k', QUEUE_KIND: 'sqlite' })).toEqual(['DINGTALK_APP_SECRET', 'QUEUE_KIND']);
-    expect(parseDingtalkPollEnv({ DINGTALK_APP_KEY: 'k', DINGTALK_APP_SECRET: 's' }).queue).toEqual({ kind: 'fc3', functionName: 'push' });
-  });
 });

@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { HttpError } from '../../../../functions/lib/core/http';
-import { parseLarkWebhookConfig } from '../../../../functions/lib/sources/lark/config';
+import { parseLarkWebhookConfig } from '../../../../functions/lib/sources/lark/webhookConfig';
 import { createLarkWebhook } from '../../../../functions/lib/sources/lark/webhook';
 import { createFcQueue } from '../../../../functions/lib/queue/factory';
 import { captureLogger } from '../../fc/logSink';

@@ -5,7 +5,7 @@
  */
 import { EventDispatcher, LoggerLevel } from '@larksuiteoapi/node-sdk';
 import fc from 'fast-check';
-import { parseLarkWebhookConfig } from '../../../../functions/lib/sources/lark/config';
+import { parseLarkWebhookConfig } from '../../../../functions/lib/sources/lark/webhookConfig';
 import { LarkWebhookError } from '../../../../functions/lib/sources/lark/errors';
 import { readMessage } from '../../../../functions/lib/sources/lark/events';
 import { createRequestOpener } from '../../../../functions/lib/sources/lark/verify';

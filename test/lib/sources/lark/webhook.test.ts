@@ -1,6 +1,6 @@
 import type { ChangeBatch } from '../../../../functions/lib/core/model';
 import { HttpError } from '../../../../functions/lib/core/http';
-import { parseLarkWebhookConfig } from '../../../../functions/lib/sources/lark/config';
+import { parseLarkWebhookConfig } from '../../../../functions/lib/sources/lark/webhookConfig';
 import { RecentEvents } from '../../../../functions/lib/sources/recentEvents';
 import { createLarkWebhook } from '../../../../functions/lib/sources/lark/webhook';
 import { createFcQueue } from '../../../../functions/lib/queue/factory';

@@ -4,8 +4,7 @@
  */
 import fc from 'fast-check';
 import { MsgCryptError } from '../../../../functions/lib/sources/msgcrypt';
-import { parseWecomWebhookConfig } from '../../../../functions/lib/sources/wecom/config';
-import { wecomMsgCrypt } from '../../../../functions/lib/sources/wecom/webhookConfig';
+import { parseWecomWebhookConfig, wecomMsgCrypt } from '../../../../functions/lib/sources/wecom/webhookConfig';
 import { KEYS, OFFICIAL, oracleDecrypt, oracleEncrypt, oracleSignature, webhookEnv } from './oracle';
 
 const official = wecomMsgCrypt(parseWecomWebhookConfig(webhookEnv(OFFICIAL)));

@@ -10,8 +10,7 @@ import { decodeFcHttpResult } from '../../../../functions/lib/fc/httpEvent';
 import { createLogger } from '../../../../functions/lib/fc/logger';
 import { createFcQueue } from '../../../../functions/lib/queue/factory';
 import { MAX_CALLBACK_BODY_BYTES, type WecomCallbackDeps, receiveWecomCallback } from '../../../../functions/lib/sources/wecom/webhook';
-import { parseWecomWebhookConfig } from '../../../../functions/lib/sources/wecom/config';
-import { wecomMsgCrypt } from '../../../../functions/lib/sources/wecom/webhookConfig';
+import { parseWecomWebhookConfig, wecomMsgCrypt } from '../../../../functions/lib/sources/wecom/webhookConfig';
 import { type FcInvokeServer, startFcInvokeServer } from '../../../support/fcInvokeServer';
 import { KEYS, type CallbackKeys, httpEvent, webhookEnv } from './oracle';
 

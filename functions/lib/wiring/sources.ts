@@ -1,18 +1,20 @@
 /**
  * The sources this deployment reads, from the environment: a source whose variables are absent is
- * simply off.
+ * simply off. Every entrance that reads people (push, full-sync, ad-poll's resync, the local
+ * stack and the CLI) builds them here.
  */
 import { ConfigError, type ConfigProblem } from '../core/errors';
 import type { Source } from '../core/ports';
-import { createDingtalkSource, parseDingtalkSourceConfig } from './dingtalk';
-import { FileSourceError, createFileSource, parseFileSourceConfig } from './file';
-import { createLarkSource, parseLarkSourceConfig } from './lark';
-import { createWecomSource, parseWecomSourceConfig } from './wecom';
+import type { Env } from '../core/config';
+import { createDingtalkSource, parseDingtalkSourceConfig } from '../sources/dingtalk';
+import { FileSourceError, createFileSource, parseFileSourceConfig } from '../sources/file';
+import { createLarkSource, parseLarkSourceConfig } from '../sources/lark';
+import { createWecomSource, parseWecomSourceConfig } from '../sources/wecom';
 
 /** The variables that turn each source on, for the "no source configured" message. */
 export const SOURCE_SWITCHES = { file: 'DIRECTORY_FILE', dingtalk: 'DINGTALK_APP_KEY', lark: 'LARK_APP_ID', wecom: 'WECOM_CORP_ID', ad: 'AD_URL' } as const;
 
-export function enabledSources(env: NodeJS.ProcessEnv): Source[] {
+export function enabledSources(env: Env): Source[] {
   const problems: ConfigProblem[] = [];
   const sources: Source[] = [];
   const add = (build: () => Source | undefined) => {
@@ -49,7 +51,7 @@ export function enabledSources(env: NodeJS.ProcessEnv): Source[] {
     if (!env.AD_URL?.trim()) return undefined;
     // Loaded only when AD is on: ldapts would otherwise add to every push and full-sync cold start.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { createAdSource, parseAdSourceConfig } = require('./ad') as typeof import('./ad');
+    const { createAdSource, parseAdSourceConfig } = require('../sources/ad') as typeof import('../sources/ad');
     const ad = parseAdSourceConfig(env);
     return ad && createAdSource(ad);
   });
@@ -58,7 +60,7 @@ export function enabledSources(env: NodeJS.ProcessEnv): Source[] {
 }
 
 /** Like enabledSources, but a deployment with none at all is a configuration error. */
-export function requireSources(env: NodeJS.ProcessEnv): Source[] {
+export function requireSources(env: Env): Source[] {
   const sources = enabledSources(env);
   if (sources.length === 0) {
     throw new ConfigError([{ variable: Object.values(SOURCE_SWITCHES).join(' or '), problem: 'is required: no directory source is configured' }]);

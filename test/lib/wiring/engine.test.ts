@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { ConfigError } from '../../../functions/lib/core/errors';
-import { engineFromEnv } from '../../../functions/lib/sync/environment';
+import { engineFromEnv } from '../../../functions/lib/wiring/engine';
 
 const SAMPLE = path.resolve(__dirname, '../../../infra/sample/directory.json');
 const credentials = () => ({ accessKeyId: 'ak', accessKeySecret: 'sk' });
