@@ -10,7 +10,8 @@
  * | `FC_INVOKE_ENDPOINT`| from the context      | override: `http://127.0.0.1:PORT`, or a host                  |
  * | `QUEUE_SQLITE_PATH` | `.state/queue.sqlite` | the local queue's file (`sqlite` only)                        |
  */
-import { ConfigError, type ConfigProblem } from '../core/errors';
+import { type Env, envReader, isLoopbackHost } from '../core/config';
+import { ConfigProblems } from '../core/errors';
 
 export const QUEUE_KINDS = ['fc3', 'fc2', 'sqlite'] as const;
 export type QueueKind = (typeof QUEUE_KINDS)[number];
@@ -42,13 +43,10 @@ export interface SqliteQueueConfig {
 export type FcQueueConfig = Fc3QueueConfig | Fc2QueueConfig;
 export type QueueConfig = FcQueueConfig | SqliteQueueConfig;
 
-type Env = Record<string, string | undefined>;
-
 // FC function and service names: a letter or underscore first, then letters, digits, '_' or '-'.
 const FC_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,127}$/;
 // A version number, LATEST, or an alias name.
 const QUALIFIER = /^[A-Za-z0-9_][A-Za-z0-9_-]{0,127}$/;
-const ENDPOINT = /^(https?:\/\/)?[A-Za-z0-9.[\]:-]+\/?$/i;
 
 /**
  * @example
@@ -56,36 +54,20 @@ const ENDPOINT = /^(https?:\/\/)?[A-Za-z0-9.[\]:-]+\/?$/i;
  * // → { kind: 'fc2', serviceName: 'ram-sync', functionName: 'push' }
  */
 export function parseQueueConfig(env: Env): QueueConfig {
-  const problems: ConfigProblem[] = [];
-  const value = (name: string): string | undefined => {
-    const v = env[name]?.trim();
-    return v === undefined || v === '' ? undefined : v;
-  };
-  const matching = (name: string, pattern: RegExp, problem: string): string | undefined => {
-    const v = value(name);
-    if (v !== undefined && !pattern.test(v)) problems.push({ variable: name, problem });
-    return v;
-  };
+  const problems = new ConfigProblems();
+  const read = envReader(env, problems);
+  // A refused kind reads on as fc3, so the same start-up error names the other bad variables too.
+  const kind = read.oneOf('QUEUE_KIND', QUEUE_KINDS, 'fc3');
+  if (kind === 'sqlite') return { kind, path: read.text('QUEUE_SQLITE_PATH') ?? DEFAULT_QUEUE_SQLITE_PATH };
 
-  const kindValue = value('QUEUE_KIND') ?? 'fc3';
-  const kind = (QUEUE_KINDS as readonly string[]).includes(kindValue) ? (kindValue as QueueKind) : undefined;
-  if (!kind) problems.push({ variable: 'QUEUE_KIND', problem: `must be one of ${QUEUE_KINDS.join(', ')}` });
-
-  if (kind === 'sqlite') {
-    if (problems.length > 0) throw new ConfigError(problems);
-    return { kind, path: value('QUEUE_SQLITE_PATH') ?? DEFAULT_QUEUE_SQLITE_PATH };
-  }
-
-  const functionName = matching('PUSH_FUNCTION_NAME', FC_NAME, 'must be an FC function name (letters, digits, _ and -, 1-128)') ?? 'push';
-  const qualifier = matching('PUSH_QUALIFIER', QUALIFIER, 'must be a version number, LATEST or an alias name');
-  const endpoint = matching('FC_INVOKE_ENDPOINT', ENDPOINT, 'must be a host[:port] or an http(s):// URL');
+  const functionName = read.matching('PUSH_FUNCTION_NAME', FC_NAME, 'must be an FC function name (letters, digits, _ and -, 1-128)') ?? 'push';
+  const qualifier = read.matching('PUSH_QUALIFIER', QUALIFIER, 'must be a version number, LATEST or an alias name');
+  const endpoint = read.endpoint('FC_INVOKE_ENDPOINT');
   const serviceName = kind === 'fc2'
-    ? matching('PUSH_SERVICE_NAME', FC_NAME, 'must be an FC service name (letters, digits, _ and -, 1-128)')
+    ? read.required('PUSH_SERVICE_NAME', 'is required when QUEUE_KIND is fc2') &&
+      read.matching('PUSH_SERVICE_NAME', FC_NAME, 'must be an FC service name (letters, digits, _ and -, 1-128)')
     : undefined;
-  if (kind === 'fc2' && serviceName === undefined && !problems.some((p) => p.variable === 'PUSH_SERVICE_NAME')) {
-    problems.push({ variable: 'PUSH_SERVICE_NAME', problem: 'is required when QUEUE_KIND is fc2' });
-  }
-  if (problems.length > 0 || !kind) throw new ConfigError(problems);
+  problems.throwIfAny();
 
   const optional = { ...(qualifier && { qualifier }), ...(endpoint && { endpoint }) };
   return kind === 'fc2'
@@ -96,12 +78,11 @@ export function parseQueueConfig(env: Env): QueueConfig {
 /** fc2 wants a full URL; a bare host:port means https except on loopback. */
 function asUrl(endpoint: string): string {
   if (/^https?:\/\//i.test(endpoint)) return endpoint.replace(/\/+$/, '');
-  const loopback = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/i.test(endpoint);
+  const loopback = isLoopbackHost(endpoint.replace(/:\d+$/, ''));
   return `${loopback ? 'http' : 'https'}://${endpoint}`;
 }
 
 /** The local queue's file, for the CLI and the local stack whatever QUEUE_KIND says. */
 export function queueSqlitePath(env: Env): string {
-  const v = env.QUEUE_SQLITE_PATH?.trim();
-  return v ? v : DEFAULT_QUEUE_SQLITE_PATH;
+  return env.QUEUE_SQLITE_PATH?.trim() || DEFAULT_QUEUE_SQLITE_PATH;
 }

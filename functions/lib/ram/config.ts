@@ -1,22 +1,17 @@
 /**
  * The RAM client's settings from environment variables, parsed once at cold start.
- * Every endpoint also accepts http:// (emulator, loopback test servers).
+ * Endpoints follow core/config.ts's URL rule: https, or http:// to a loopback emulator or test server.
  */
 // A namespace import lets esbuild drop what we don't use (the named `z` export keeps all of zod: 450 KB).
 import * as z from 'zod';
+import { ENDPOINT_RULE, type Env, URL_RULE, isAllowedEndpoint, isAllowedUrl } from '../core/config';
 import { ConfigError, type ConfigProblem } from '../core/errors';
 import type { RamCredentials } from './RamOpenApi';
 
 export { ConfigError };
 
 
-const httpUrl = z.string().trim().refine((v) => {
-  try {
-    return ['http:', 'https:'].includes(new URL(v).protocol);
-  } catch {
-    return false;
-  }
-}, 'must be an http:// or https:// URL');
+const httpUrl = z.string().trim().refine(isAllowedUrl, URL_RULE);
 
 const positiveInt = (fallback: number) =>
   z.string().trim().optional().transform((v, ctx) => {
@@ -43,8 +38,7 @@ const schema = z.object({
   RAM_OAUTH_GRANT: z.enum(['client_credentials', 'refresh_token'], { error: 'must be client_credentials or refresh_token' })
     .default('client_credentials'),
   /** `ram.aliyuncs.com`, or an http(s) URL / loopback host:port for an emulator. */
-  RAM_OPENAPI_ENDPOINT: z.string().trim().min(1).default('ram.aliyuncs.com')
-    .refine((v) => /^(https?:\/\/)?[A-Za-z0-9.[\]:-]+\/?$/i.test(v), 'must be a host[:port] or an http(s) URL'),
+  RAM_OPENAPI_ENDPOINT: z.string().trim().min(1).default('ram.aliyuncs.com').refine(isAllowedEndpoint, ENDPOINT_RULE),
   /** Requests per second to RAM (SCIM and OpenAPI together). */
   RAM_RATE_LIMIT: positiveInt(20),
   RAM_CONCURRENCY: positiveInt(8),
@@ -74,7 +68,7 @@ export interface RamConfig {
  * @example
  * const config = parseRamConfig(process.env); // throws ConfigError naming every bad variable
  */
-export function parseRamConfig(env: Record<string, string | undefined>): RamConfig {
+export function parseRamConfig(env: Env): RamConfig {
   // An empty variable counts as unset, so defaults apply and required ones are reported missing.
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
   const result = schema.safeParse(present);

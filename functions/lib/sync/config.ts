@@ -4,6 +4,7 @@
  */
 // A namespace import lets esbuild drop what we don't use (the named `z` export keeps all of zod: 450 KB).
 import * as z from 'zod';
+import type { Env } from '../core/config';
 import { ConfigError } from '../core/errors';
 import { compileTemplate } from '../core/template';
 import {
@@ -60,7 +61,7 @@ const schema = z.object({
   SAFEGUARD_WINDOW_MINUTES: z.coerce.number().int().min(1).max(10_080).default(DEFAULT_SAFEGUARD.windowMinutes),
 });
 
-export function parseSyncSettings(env: Record<string, string | undefined>): SyncSettings {
+export function parseSyncSettings(env: Env): SyncSettings {
   const blank = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v);
   const input = Object.fromEntries(Object.keys(schema.shape).map((k) => [k, blank(env[k])]));
   const parsed = schema.safeParse(input);

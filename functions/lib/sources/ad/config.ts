@@ -6,7 +6,8 @@
  * (simple binds over plain LDAP send the password in the clear; AD refuses them by default anyway).
  */
 import { readFileSync } from 'node:fs';
-import { ConfigError, type ConfigProblem } from '../../core/errors';
+import { type Env, envReader } from '../../core/config';
+import { ConfigProblems } from '../../core/errors';
 import { DEFAULT_GROUP_FILTER, DEFAULT_USER_FILTER, parseFilter } from './filters';
 
 export type AdTransport = 'ldaps' | 'starttls' | 'plain';
@@ -34,8 +35,6 @@ export interface AdSourceConfig {
   valueRangeStep?: number;
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
-
 const DEFAULT_TIMEOUT_MS = 15_000;
 /** AD's MaxPageSize is 1000 (KB 315071); larger pages are silently cut. */
 const DEFAULT_PAGE_SIZE = 500;
@@ -46,34 +45,30 @@ const DEFAULT_PAGE_SIZE = 500;
  * const source = config && createAdSource(config);
  */
 export function parseAdSourceConfig(env: Env): AdSourceConfig | undefined {
-  const text = (name: string): string | undefined => env[name]?.trim() || undefined;
+  const problems = new ConfigProblems();
+  const read = envReader(env, problems);
+  const { text } = read;
   const url = text('AD_URL');
   if (url === undefined) return undefined;
-  const problems: ConfigProblem[] = [];
-  const required = (name: string): string => {
-    const value = name === 'AD_BIND_PASSWORD' ? env[name] || undefined : text(name);
-    if (value === undefined) problems.push({ variable: name, problem: 'is required when AD_URL is set' });
-    return value ?? '';
-  };
+  const required = (name: string): string => read.required(name, 'is required when AD_URL is set') ?? '';
   const bindDn = required('AD_BIND_DN');
-  const bindPassword = required('AD_BIND_PASSWORD');
+  // A password is taken as set: its spaces are part of it.
+  const bindPassword = read.secret('AD_BIND_PASSWORD') ?? '';
+  if (!bindPassword) problems.add({ variable: 'AD_BIND_PASSWORD', problem: 'is required when AD_URL is set' });
   const baseDn = required('AD_BASE_DN');
 
   let transport: AdTransport = 'ldaps';
-  const allowPlain = text('AD_ALLOW_PLAIN_LDAP');
-  if (allowPlain !== undefined && !['true', 'false'].includes(allowPlain)) {
-    problems.push({ variable: 'AD_ALLOW_PLAIN_LDAP', problem: 'must be true or false' });
-  }
+  const allowPlain = read.flag('AD_ALLOW_PLAIN_LDAP', false);
   const scheme = ldapUrlScheme(url);
-  if (scheme === undefined) problems.push({ variable: 'AD_URL', problem: 'must be ldaps://host[:port] or ldap://host[:port]' });
-  else if (scheme === 'ldap') transport = allowPlain === 'true' ? 'plain' : 'starttls';
+  if (scheme === undefined) problems.add({ variable: 'AD_URL', problem: 'must be ldaps://host[:port] or ldap://host[:port]' });
+  else if (scheme === 'ldap') transport = allowPlain ? 'plain' : 'starttls';
 
   const filter = (name: string, fallback: string): string => {
     const value = text(name) ?? fallback;
     try {
       parseFilter(value, name);
     } catch {
-      problems.push({ variable: name, problem: 'is not a valid LDAP filter' });
+      problems.add({ variable: name, problem: 'is not a valid LDAP filter' });
     }
     return value;
   };
@@ -86,21 +81,21 @@ export function parseAdSourceConfig(env: Env): AdSourceConfig | undefined {
     // Either the PEM itself (handy in FC variables) or the path of a PEM file (local, NAS).
     if (ca.startsWith('-----BEGIN')) {
       tlsCa = ca;
-      if (!ca.includes('-----BEGIN CERTIFICATE-----')) problems.push({ variable: 'AD_TLS_CA', problem: 'holds no PEM certificate' });
+      if (!ca.includes('-----BEGIN CERTIFICATE-----')) problems.add({ variable: 'AD_TLS_CA', problem: 'holds no PEM certificate' });
     } else {
       try {
         tlsCa = readFileSync(ca, 'utf8');
-        if (!tlsCa.includes('-----BEGIN CERTIFICATE-----')) problems.push({ variable: 'AD_TLS_CA', problem: 'names a file that holds no PEM certificate' });
+        if (!tlsCa.includes('-----BEGIN CERTIFICATE-----')) problems.add({ variable: 'AD_TLS_CA', problem: 'names a file that holds no PEM certificate' });
       } catch {
-        problems.push({ variable: 'AD_TLS_CA', problem: 'must be a PEM certificate or the path of a readable PEM file' });
+        problems.add({ variable: 'AD_TLS_CA', problem: 'must be a PEM certificate or the path of a readable PEM file' });
       }
     }
   }
   const tlsServerName = text('AD_TLS_SERVERNAME');
-  const timeoutMs = positiveInt(env, 'AD_TIMEOUT_MS', DEFAULT_TIMEOUT_MS, 600_000, problems);
-  const pageSize = positiveInt(env, 'AD_PAGE_SIZE', DEFAULT_PAGE_SIZE, 1000, problems);
+  const timeoutMs = read.integer('AD_TIMEOUT_MS', { fallback: DEFAULT_TIMEOUT_MS, min: 1, max: 600_000 });
+  const pageSize = read.integer('AD_PAGE_SIZE', { fallback: DEFAULT_PAGE_SIZE, min: 1, max: 1000 });
 
-  if (problems.length > 0) throw new ConfigError(problems);
+  problems.throwIfAny();
   return { url: url.replace(/\/$/, ''), transport, bindDn, bindPassword, baseDn, userFilter, groupFilter, tlsCa, tlsServerName, timeoutMs, pageSize };
 }
 
@@ -114,15 +109,4 @@ function ldapUrlScheme(url: string): 'ldap' | 'ldaps' | undefined {
   const port = match[3] === undefined ? undefined : Number(match[3]);
   if (port !== undefined && (port < 1 || port > 65_535)) return undefined;
   return match[1]!.toLowerCase() as 'ldap' | 'ldaps';
-}
-
-function positiveInt(env: Env, name: string, fallback: number, max: number, problems: ConfigProblem[]): number {
-  const raw = env[name]?.trim();
-  if (!raw) return fallback;
-  const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isInteger(value) || value < 1 || value > max) {
-    problems.push({ variable: name, problem: `must be a whole number from 1 to ${max}` });
-    return fallback;
-  }
-  return value;
 }

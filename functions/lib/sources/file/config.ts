@@ -6,6 +6,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 // A namespace import lets esbuild drop what we don't use (the named `z` export keeps all of zod: 450 KB).
 import * as z from 'zod';
+import type { Env } from '../../core/config';
 import { FileSourceError } from './errors';
 import { formatOf, type FileFormat } from './load';
 
@@ -28,7 +29,7 @@ const envSchema = z.object({
  * const config = parseFileSourceConfig(process.env);
  * const source = config && createFileSource(config.path);
  */
-export function parseFileSourceConfig(env: Readonly<Record<string, string | undefined>>): FileSourceConfig | undefined {
+export function parseFileSourceConfig(env: Env): FileSourceConfig | undefined {
   const { DIRECTORY_FILE: value } = envSchema.parse({ DIRECTORY_FILE: env.DIRECTORY_FILE });
   if (value === undefined) return undefined;
   const path = resolve(value);
