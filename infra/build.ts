@@ -38,7 +38,9 @@ export async function buildFunctions(options: { outdir?: string; env?: NodeJS.Pr
     await build({
       entryPoints: [path.join(functionsDir, name, 'index.ts')],
       outfile: file, bundle: true, platform: 'node', target: 'node20', format: 'cjs',
-      minify: true, sourcemap: true, legalComments: 'none', logLevel: 'warning', external: externals(options.env ?? process.env),
+      // keepNames: errors are named by their class (ClassifiedError's `new.target.name`), and logs,
+      // the local stack and operators read those names; minified they would read "Gt".
+      minify: true, keepNames: true, sourcemap: true, legalComments: 'none', logLevel: 'warning', external: externals(options.env ?? process.env),
     });
     built.push({ name, file, bytes: statSync(file).size });
   }
