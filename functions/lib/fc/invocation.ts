@@ -7,14 +7,15 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { ConfigError } from '../core/errors';
-import type { FcContext, FcCredentials } from './types';
+import type { CloudCredentials } from '../core/ports';
+import type { FcContext } from './types';
 
 export interface Invocation {
   requestId: string;
   accountId?: string;
   region?: string;
   /** The role's credentials; absent when the function has no role (FC then sends `{}`). */
-  credentials?: FcCredentials;
+  credentials?: CloudCredentials;
   /** FC's function name, else the name the handler was created with. */
   functionName?: string;
   retryCount?: number;
@@ -55,7 +56,7 @@ export function invocationFrom(context: FcContext | undefined, functionName?: st
  * @example
  * const ram = createRamClient(config, { credentials: () => roleCredentials() });
  */
-export function roleCredentials(env: NodeJS.ProcessEnv = process.env): FcCredentials {
+export function roleCredentials(env: NodeJS.ProcessEnv = process.env): CloudCredentials {
   const fromRole = currentInvocation()?.credentials;
   if (fromRole) return fromRole;
   const accessKeyId = env.ALIBABA_CLOUD_ACCESS_KEY_ID?.trim();

@@ -5,14 +5,13 @@
  */
 import type { CloudCredentials } from '../core/ports';
 
-export type FcCredentials = CloudCredentials;
 
 /** The second handler argument. `credentials` is `{}` when the function has no role. */
 export interface FcContext {
   requestId: string;
   region?: string;
   accountId?: string;
-  credentials?: Partial<FcCredentials>;
+  credentials?: Partial<CloudCredentials>;
   function?: { name: string; handler?: string; memory?: number; timeout?: number };
   /** Async invocations: 0 on the first attempt, then 1, 2, … on FC's retries. */
   retryCount?: number;

@@ -9,7 +9,7 @@ import type { ChangeQueue, PublishRequest } from '../core/ports';
 import { encodeBatch, toBatches, type BatchOptions } from './batches';
 import { scrub } from '../core/redact';
 import { MissingFcSettingError } from './errors';
-import type { FcCredentials } from './FcAsyncQueue';
+import type { CloudCredentials } from '../core/ports';
 import { publishBatches, retryableStatus, transportFailure, type PublishOptions, type SendFailure } from './publish';
 
 /** The part of `@alicloud/fc2` (CommonJS, no types) we use; checked against its lib/client.js. */
@@ -62,7 +62,7 @@ export interface Fc2AsyncQueueOptions extends PublishOptions {
   /** Asked per publish, from the FC context. */
   accountId: () => string;
   region: () => string;
-  credentials: () => FcCredentials;
+  credentials: () => CloudCredentials;
   /** Full URL override, e.g. `http://127.0.0.1:9100` (tests). Default https to the account's endpoint. */
   endpoint?: string;
   /** Per invocation. Default 5 s. */
@@ -98,7 +98,7 @@ export class Fc2AsyncQueue implements ChangeQueue {
     return publishBatches(target, batches, send, (thrown) => translateFc2Error(thrown, secrets), this.options, options.dedupeKey);
   }
 
-  private client(): { client: Fc2Client; credentials: FcCredentials } {
+  private client(): { client: Fc2Client; credentials: CloudCredentials } {
     const credentials = this.options.credentials();
     if (!credentials?.accessKeyId || !credentials.accessKeySecret) throw new MissingFcSettingError('no FC credentials');
     const accountId = this.options.accountId();

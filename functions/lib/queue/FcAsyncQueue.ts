@@ -24,7 +24,6 @@ function loadSdk(): { fc: FcSdk; core: OpenApiCore } {
 }
 
 /** The same three fields as the FC role's `context.credentials`. */
-export type FcCredentials = CloudCredentials;
 
 export interface FcAsyncQueueOptions extends PublishOptions {
   functionName: string;
@@ -36,7 +35,7 @@ export interface FcAsyncQueueOptions extends PublishOptions {
    */
   endpoint: () => string;
   /** Asked per publish, so the role's rotating STS credentials are used. */
-  credentials: () => FcCredentials;
+  credentials: () => CloudCredentials;
   /** Read timeout per invocation. Default 5 s; connect timeout at most 3 s. */
   timeoutMs?: number;
   batch?: BatchOptions;
@@ -86,7 +85,7 @@ export class FcAsyncQueue implements ChangeQueue {
   }
 
   /** One client per endpoint and credentials; a new STS token builds a new one. */
-  private client(): { client: FC3; credentials: FcCredentials } {
+  private client(): { client: FC3; credentials: CloudCredentials } {
     const credentials = this.options.credentials();
     if (!credentials?.accessKeyId || !credentials.accessKeySecret) throw new MissingFcSettingError('no FC credentials');
     const { protocol, host } = parseFcEndpoint(this.options.endpoint());

@@ -6,14 +6,15 @@ import type { ChangeQueue } from '../core/ports';
 import type { FcQueueConfig } from './config';
 import { MissingFcSettingError } from './errors';
 import { Fc2AsyncQueue, assertFc2Available } from './Fc2AsyncQueue';
-import { FcAsyncQueue, type FcCredentials } from './FcAsyncQueue';
+import type { CloudCredentials } from '../core/ports';
+import { FcAsyncQueue } from './FcAsyncQueue';
 import type { PublishOptions } from './publish';
 
 /** Read per publish, from the current invocation's FC context (or the environment locally). */
 export interface FcQueueDeps {
   accountId: () => string | undefined;
   region: () => string | undefined;
-  credentials: () => FcCredentials | undefined;
+  credentials: () => CloudCredentials | undefined;
   timeoutMs?: number;
   publish?: PublishOptions;
 }
@@ -36,7 +37,7 @@ export function createFcQueue(config: FcQueueConfig, deps: FcQueueDeps): ChangeQ
     if (!v) throw new MissingFcSettingError(`no FC ${what} in the function context`);
     return v;
   };
-  const credentials = (): FcCredentials => {
+  const credentials = (): CloudCredentials => {
     const c = deps.credentials();
     if (!c?.accessKeyId || !c.accessKeySecret) throw new MissingFcSettingError('no FC credentials in the function context');
     return c;

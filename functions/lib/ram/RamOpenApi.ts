@@ -28,10 +28,9 @@ function sdk(): { ram: RamSdk; openApi: OpenApiSdk } {
 const $Ram = new Proxy({} as RamSdk, { get: (_target, key) => sdk().ram[key as keyof RamSdk] });
 
 /** The same three fields as the FC role's `context.credentials`. */
-export type RamCredentials = CloudCredentials;
 
 /** Fixed keys, or a function asked before each call so per-invocation STS credentials are used. */
-export type CredentialSource = RamCredentials | (() => RamCredentials | Promise<RamCredentials>);
+export type CredentialSource = CloudCredentials | (() => CloudCredentials | Promise<CloudCredentials>);
 
 export interface RamOpenApiOptions {
   /** `ram.aliyuncs.com`, `http://127.0.0.1:9100`, or a bare loopback `127.0.0.1:9100` (then http). */
@@ -167,7 +166,7 @@ export class RamOpenApi {
 
   private async client(): Promise<Ram> {
     const source = this.options.credentials;
-    let credentials: RamCredentials;
+    let credentials: CloudCredentials;
     try {
       credentials = typeof source === 'function' ? await source() : source;
     } catch (cause) {

@@ -6,7 +6,7 @@
 import * as z from 'zod';
 import { ENDPOINT_RULE, type Env, URL_RULE, isAllowedEndpoint, isAllowedUrl } from '../core/config';
 import { ConfigError, type ConfigProblem } from '../core/errors';
-import type { RamCredentials } from './RamOpenApi';
+import type { CloudCredentials } from '../core/ports';
 
 export { ConfigError };
 
@@ -61,7 +61,7 @@ export interface RamConfig {
   timeoutMs: number;
   maxAttempts: number;
   /** From ALIBABA_CLOUD_ACCESS_KEY_ID/_SECRET/_SECURITY_TOKEN when set; in FC use context.credentials. */
-  credentials?: RamCredentials;
+  credentials?: CloudCredentials;
 }
 
 /**
