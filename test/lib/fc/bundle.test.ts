@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { build } from 'esbuild';
 
 const run = promisify(execFile);
-const lib = path.resolve(__dirname, '../../../functions/lib/fc/index.ts');
+const lib = (module: string) => JSON.stringify(path.resolve(__dirname, '../../../functions/lib', module));
 
 /**
  * The handlers as FC runs them: bundled by esbuild into CommonJS (as `npm run build` does, with
@@ -19,7 +19,8 @@ describe('the FC glue in an esbuild CommonJS bundle', () => {
   it('bundles middy in and answers HTTP and event invocations under plain Node', async () => {
     const entry = path.join(dir, 'entry.ts');
     writeFileSync(entry, `
-      import { eventHandler, httpHandler, unauthorized } from ${JSON.stringify(lib)};
+      import { eventHandler, httpHandler } from ${lib('fc/handlers.ts')};
+      import { unauthorized } from ${lib('core/http.ts')};
       export const http = httpHandler('hook', async (req) => {
         if (req.headers['x-sig'] !== 'ok') throw unauthorized('bad signature');
         return { status: 200, headers: { 'content-type': 'application/xml' }, body: '<ok>' + req.rawBody.length + '</ok>' };
