@@ -3,6 +3,7 @@
  * credentials) or a Native application (refresh token, rotated and stored). Tokens are cached,
  * refreshed ahead of expiry, and fetched by one request at a time however many callers wait.
  */
+import { AccessTokenCache } from '../core/accessToken';
 import type { StateStore } from '../core/ports';
 import { Leases } from '../state/lease';
 import { FinalRamError, RamAuthError, RetryableRamError, ramErrorFrom, translateTransportError, type RamError } from './errors';
@@ -107,33 +108,27 @@ function parseTokenAnswer(body: Record<string, unknown>, operation: string): Tok
   return { accessToken, expiresInSec: expiresIn, refreshToken };
 }
 
-/** The cache and single-flight logic; subclasses say how a token is obtained. */
+/** The cached token (core/accessToken.ts: single flight, renewed ahead of expiry); subclasses say how a token is obtained. */
 abstract class CachingTokenProvider implements TokenProvider {
-  private cached?: { token: string; refreshAt: number };
-  private inflight?: Promise<string>;
+  private readonly cache: AccessTokenCache;
   protected readonly retry: RetryPolicy;
   protected readonly now: () => number;
 
   constructor(protected readonly options: OAuthClientOptions) {
     this.retry = options.retry ?? retryPolicy();
     this.now = options.now ?? Date.now;
+    this.cache = new AccessTokenCache(async () => {
+      const answer = await this.obtain();
+      return { token: answer.accessToken, expiresIn: answer.expiresInSec };
+    }, { now: this.now, renewEarly: (expiresIn) => this.marginMs(expiresIn * 1000) / 1000 });
   }
 
   getToken(): Promise<string> {
-    if (this.cached && this.now() < this.cached.refreshAt) return Promise.resolve(this.cached.token);
-    this.inflight ??= this.refresh().finally(() => { this.inflight = undefined; });
-    return this.inflight;
+    return this.cache.get();
   }
 
   invalidate(token: string): void {
-    if (this.cached?.token === token) this.cached = undefined;
-  }
-
-  private async refresh(): Promise<string> {
-    const answer = await this.obtain();
-    const lifetimeMs = answer.expiresInSec * 1000;
-    this.cached = { token: answer.accessToken, refreshAt: this.now() + lifetimeMs - this.marginMs(lifetimeMs) };
-    return answer.accessToken;
+    this.cache.invalidate(token);
   }
 
   /** How long before expiry a token is replaced. A short-lived one (tests, tight app settings) still gets used for half its life. */

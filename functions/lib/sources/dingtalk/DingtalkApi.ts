@@ -8,7 +8,7 @@
 import { realSleep } from '../../core/retryPolicy';
 import { isRetryable, isTokenInvalid, ERRCODE } from './errcodes';
 import { DingtalkApiError } from './errors';
-import { AccessTokenCache } from '../accessToken';
+import { AccessTokenCache } from '../../core/accessToken';
 import type { DingtalkDepartment, DingtalkEnvelope, DingtalkFailedCallbacks, DingtalkUser, DingtalkUserPage } from './types';
 
 export interface DingtalkApiOptions {

@@ -10,7 +10,7 @@ import type { LarkSourceConfig } from './config';
 import { DEPARTMENT_ID_TYPE, LARK_CODES, type LarkUserIdType, ROOT_DEPARTMENT_ID, WIDEN_CONTACT_SCOPE } from './constants';
 import { LarkApiError } from './errors';
 import { type LarkAnswer, type Outcome, exchange } from './http';
-import { AccessTokenCache } from '../accessToken';
+import { AccessTokenCache } from '../../core/accessToken';
 import type { LarkDepartment, LarkUser } from './types';
 
 export interface LarkApiOptions {

@@ -7,7 +7,7 @@
  */
 import { BACKOFF_ERRCODES, TOKEN_ERRCODES, WECOM_ERRCODES, errorForErrcode } from './errcodes';
 import { WecomApiError } from './errors';
-import { AccessTokenCache } from '../accessToken';
+import { AccessTokenCache } from '../../core/accessToken';
 import { backoffMs, retryPolicy, type RetryPolicy } from '../../core/retryPolicy';
 
 /** `user/get`'s answer, as far as we read it. Fields may be missing (permissions, 2022-06-20 rules). */

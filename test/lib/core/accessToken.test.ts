@@ -1,6 +1,6 @@
-import { AccessTokenCache } from '../../../functions/lib/sources/accessToken';
+import { AccessTokenCache } from '../../../functions/lib/core/accessToken';
 
-describe('AccessTokenCache (the vendor APIs\' access tokens)', () => {
+describe('AccessTokenCache (vendor access tokens and RAM\'s OAuth token)', () => {
   it('fetches once for concurrent callers and reuses the token until shortly before expiry', async () => {
     let clock = 0;
     let issued = 0;

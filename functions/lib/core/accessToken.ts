@@ -1,7 +1,12 @@
 /**
- * A vendor API's access token (DingTalk and WeCom `gettoken`, Lark `tenant_access_token`): cached
- * and shared by concurrent callers (one fetch for all of them), renewed a little before it expires,
- * and dropped at once when the vendor says it is no longer valid.
+ * A cached access token: a vendor's (DingTalk and WeCom `gettoken`, Lark `tenant_access_token`,
+ * Graph and Okta client credentials) and RAM's OAuth token. Shared by concurrent callers (one
+ * fetch for all of them), renewed a little before it expires, and dropped at once when the server
+ * says it is no longer valid. It does no I/O itself: the caller hands it the fetch.
+ *
+ * @example
+ * const tokens = new AccessTokenCache(() => issue(), { renewEarly: () => 300 });
+ * const token = await tokens.get();   // after a refusal: tokens.invalidate(token)
  */
 
 export interface IssuedToken {
