@@ -8,15 +8,12 @@ import type { Department, Identity } from '../../core/model';
 import type { Source } from '../../core/ports';
 import type { DingtalkSourceConfig } from './config';
 import { DingtalkApi, type DingtalkApiOptions } from './DingtalkApi';
-import { ERRCODE } from './errcodes';
+import { DINGTALK_ACTIONS, ERRCODE } from './errcodes';
 import { DingtalkApiError } from './errors';
 import { toDepartment, toIdentity } from './mapping';
 import { type DingtalkDepartment, ROOT_DEPT_ID } from './types';
 
 const DEPT_ID = /^[1-9][0-9]{0,15}$/;
-const WIDEN_SCOPE =
-  "add the department to the DingTalk app's contact scope (developer console → the app → 权限管理 → 通讯录权限范围), " +
-  'or, if it really was deleted, run a full sync';
 
 export class DingtalkSource implements Source {
   readonly name = 'dingtalk' as const;
@@ -65,8 +62,8 @@ export class DingtalkSource implements Source {
     } catch (error) {
       if (error instanceof DingtalkApiError && error.errcode === ERRCODE.deptNotVisible) {
         throw new NotVisibleError({
-          kind: 'department', sourceId, code: `DingTalk ${error.errcode}`, reason: 'outside the app\'s contact scope',
-          recommendedAction: WIDEN_SCOPE,
+          kind: 'department', sourceId, code: error.code, reason: 'outside the app\'s contact scope',
+          recommendedAction: DINGTALK_ACTIONS[ERRCODE.deptNotVisible]!,
         });
       }
       throw error;

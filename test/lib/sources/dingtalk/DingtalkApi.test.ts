@@ -12,8 +12,8 @@ describe('DingtalkApi', () => {
     fake = await startDingtalkApi({ users: USERS, departments: DEPARTMENTS });
     sleeps.length = 0;
     api = new DingtalkApi({
-      baseUrl: fake.url, appKey: 'dingappkey0001', appSecret: 'app-secret-0001', pageSize: 3, baseDelayMs: 1, maxDelayMs: 20,
-      sleep: async (ms) => { sleeps.push(ms); },
+      baseUrl: fake.url, appKey: 'dingappkey0001', appSecret: 'app-secret-0001', pageSize: 3,
+      retry: { baseMs: 1, capMs: 20, sleep: async (ms) => { sleeps.push(ms); } },
     });
   });
   afterEach(() => fake.close());
@@ -84,9 +84,10 @@ describe('DingtalkApi', () => {
   });
 
   it('fails terminally on wrong app credentials, without retrying or echoing the secret', async () => {
-    const wrong = new DingtalkApi({ baseUrl: fake.url, appKey: 'dingappkey0001', appSecret: 'wrong-secret', sleep: async () => {} });
+    const wrong = new DingtalkApi({ baseUrl: fake.url, appKey: 'dingappkey0001', appSecret: 'wrong-secret', retry: { sleep: async () => {} } });
     const error = await wrong.getUser('eng0').catch((e: unknown) => e);
-    expect(error).toMatchObject({ name: 'DingtalkApiError', errcode: 40089, retryable: false, api: '/gettoken' });
+    expect(error).toMatchObject({ name: 'DingtalkApiError', errcode: 40089, retryable: false, api: '/gettoken', code: 'DingTalk 40089' });
+    expect((error as DingtalkApiError).recommendedAction).toMatch(/DINGTALK_APP_SECRET/);
     expect((error as Error).message).not.toContain('wrong-secret');
     expect(fake.calls).toEqual(['/gettoken']);
   });

@@ -14,7 +14,7 @@ describe('DingtalkSource', () => {
   let fake: DingtalkApiFake;
   const source = () => createDingtalkSource(
     parseDingtalkSourceConfig({ DINGTALK_APP_KEY: 'dingappkey0001', DINGTALK_APP_SECRET: 'app-secret-0001', DINGTALK_API_URL: fake.url })!,
-    { pageSize: 2, sleep: async () => {} },
+    { pageSize: 2, retry: { sleep: async () => {} } },
   );
 
   beforeEach(async () => { fake = await startDingtalkApi({ users: USERS, departments: DEPARTMENTS }); });
@@ -70,7 +70,7 @@ describe('DingtalkSource.listDepartmentMembers', () => {
   let fake: DingtalkApiFake;
   const source = (pageSize = 2) => createDingtalkSource(
     parseDingtalkSourceConfig({ DINGTALK_APP_KEY: 'dingappkey0001', DINGTALK_APP_SECRET: 'app-secret-0001', DINGTALK_API_URL: fake.url })!,
-    { pageSize, sleep: async () => {} },
+    { pageSize, retry: { sleep: async () => {} } },
   );
   const members = async (id: string, s = source()) => {
     const listing = await s.listDepartmentMembers(id);

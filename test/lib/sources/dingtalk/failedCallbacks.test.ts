@@ -28,7 +28,7 @@ describe('enqueueFailedCallbacks', () => {
 
   const run = (options: { maxPages?: number } = {}) => {
     const logs = captureLogger();
-    const api = new DingtalkApi({ baseUrl: dingtalk.url, appKey: 'dingappkey0001', appSecret: 'app-secret-0001', sleep: async () => {} });
+    const api = new DingtalkApi({ baseUrl: dingtalk.url, appKey: 'dingappkey0001', appSecret: 'app-secret-0001', retry: { sleep: async () => {} } });
     const queue = createFcQueue({ kind: 'fc3', functionName: 'push', endpoint: fc.url }, {
       accountId: () => '1234567890', region: () => 'cn-hangzhou', credentials: () => CREDENTIALS, publish: { retryDelayMs: 1, attempts: 1 },
     });

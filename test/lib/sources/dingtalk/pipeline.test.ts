@@ -41,7 +41,7 @@ describe('DingTalk callback → queue → push → RAM', () => {
   beforeEach(async () => {
     dingtalk = await startDingtalkApi({ users: USERS, departments: DEPARTMENTS, tokenTtlSeconds: 7200 });
     ram = await startRamHarness();
-    const source = createDingtalkSource({ appKey: 'dingappkey0001', appSecret: 'app-secret-0001', apiUrl: dingtalk.url }, { sleep: async () => {} });
+    const source = createDingtalkSource({ appKey: 'dingappkey0001', appSecret: 'app-secret-0001', apiUrl: dingtalk.url }, { retry: { sleep: async () => {} } });
     engine = {
       settings: { rules: DEFAULT_MAPPING_RULES, policy: DEFAULT_DEPROVISION_POLICY, safeguard: DEFAULT_SAFEGUARD },
       sources: [source], state: ram.state, target: ram.ram,
