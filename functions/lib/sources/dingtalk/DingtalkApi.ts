@@ -70,7 +70,7 @@ export class DingtalkApi {
       if (!page.has_more) return;
       if (typeof page.next_cursor !== 'number' || page.next_cursor <= cursor) {
         throw new DingtalkApiError({
-          api: '/topapi/v2/user/list', code: 'InvalidAnswer', retryable: false, reason: 'did not advance its cursor',
+          api: '/topapi/v2/user/list', code: 'InvalidAnswer', retryable: false, detail: 'did not advance its cursor',
         });
       }
       cursor = page.next_cursor;
@@ -94,7 +94,7 @@ export class DingtalkApi {
       method: 'GET', path: '/gettoken', query: { appkey: this.options.appKey, appsecret: this.options.appSecret }, anonymous: true,
     }))!;
     if (!answer.access_token) {
-      throw new DingtalkApiError({ api: '/gettoken', code: 'InvalidAnswer', retryable: false, reason: 'answered without an access_token' });
+      throw new DingtalkApiError({ api: '/gettoken', code: 'InvalidAnswer', retryable: false, detail: 'answered without an access_token' });
     }
     return { token: answer.access_token, expiresIn: Number(answer.expires_in) || 7200 };
   }

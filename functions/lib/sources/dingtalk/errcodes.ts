@@ -62,7 +62,7 @@ export function errcodeError(api: string, errcode: number, retryable: boolean): 
   const meaning = MEANING[errcode];
   return new DingtalkApiError({
     api, code: `DingTalk ${errcode}`, errcode, retryable, recommendedAction: DINGTALK_ACTIONS[errcode],
-    reason: `answered errcode ${errcode}${meaning ? ` (${meaning})` : ''}`,
+    detail: `answered errcode ${errcode}${meaning ? ` (${meaning})` : ''}`,
   });
 }
 
@@ -74,18 +74,18 @@ export const DINGTALK_TABLE: VendorTable<DingtalkRequest> = {
   classify({ status, body, text }, request) {
     const api = request.path;
     if (status >= 500 || status === 429) {
-      return verdict.retryable(new DingtalkApiError({ api, code: `HTTP ${status}`, httpStatus: status, retryable: true, reason: `answered HTTP ${status}` }));
+      return verdict.retryable(new DingtalkApiError({ api, code: `HTTP ${status}`, httpStatus: status, retryable: true, detail: `answered HTTP ${status}` }));
     }
     const ban = ipBan(body, text);
     if (ban) {
       return verdict.retryable(new DingtalkApiError({
-        api, code: 'IpBanned', httpStatus: status, retryable: true, reason: 'refused this IP for too many calls',
+        api, code: 'IpBanned', httpStatus: status, retryable: true, detail: 'refused this IP for too many calls',
       }), ban.waitMs);
     }
     const errcode = (body as { errcode?: unknown } | undefined)?.errcode;
     if (status < 200 || status > 299 || typeof errcode !== 'number') {
       return verdict.final(new DingtalkApiError({
-        api, code: 'InvalidAnswer', httpStatus: status, retryable: false, reason: `gave an unexpected answer (HTTP ${status})`,
+        api, code: 'InvalidAnswer', httpStatus: status, retryable: false, detail: `gave an unexpected answer (HTTP ${status})`,
       }));
     }
     if (errcode === ERRCODE.ok) return verdict.ok(request.envelope ? (body as { result?: unknown }).result : body);
@@ -96,7 +96,7 @@ export const DINGTALK_TABLE: VendorTable<DingtalkRequest> = {
   },
   // The URL carries the token or the secret, so the cause's message is not kept in ours.
   unreachable: (request, { cause }) =>
-    new DingtalkApiError({ api: request.path, code: 'NetworkError', retryable: true, reason: 'could not be reached', cause }),
+    new DingtalkApiError({ api: request.path, code: 'NetworkError', retryable: true, detail: 'could not be reached', cause }),
 };
 
 /**

@@ -15,8 +15,8 @@ export interface DingtalkApiErrorInit {
   api: string;
   /** `DingTalk <errcode>` for answers with one, or ours: `NetworkError`, `HTTP 502`, `IpBanned`, `InvalidAnswer`. */
   code: string;
-  /** What failed, in plain words, e.g. `answered errcode 90018 (rate limited)`. */
-  reason: string;
+  /** What failed after `DingTalk <api>`, e.g. `answered errcode 90018 (rate limited)`. */
+  detail: string;
   retryable: boolean;
   errcode?: number;
   httpStatus?: number;
@@ -33,7 +33,7 @@ export class DingtalkApiError extends ClassifiedError {
   readonly httpStatus?: number;
 
   constructor(init: DingtalkApiErrorInit) {
-    super({ ...init, message: `DingTalk ${init.api} ${init.reason}` });
+    super({ ...init, reason: `DingTalk ${init.api} ${init.detail}` });
     this.retryable = init.retryable;
     this.api = init.api;
     this.errcode = init.errcode;
