@@ -29,7 +29,7 @@ describe('migrateIdentifiers (npm run sync -- --migrate-ids lark)', () => {
     parseLarkSourceConfig({
       LARK_APP_ID: 'cli_fake_app', LARK_APP_SECRET: 'fake-app-secret', LARK_API_URL: lark.url, LARK_USER_ID_TYPE: type,
     })!,
-    { sleep: async () => undefined },
+    { retry: { sleep: async () => undefined } },
   );
   const fullSync = (type: string, extra: Partial<FullSyncRun> = {}) => runFullSync({
     sources: [source(type)], target: h.ram, state: h.state, settings, dryRun: false, runId: 'sync', log, ...extra,
@@ -257,7 +257,7 @@ describe('LarkSource.translateId', () => {
   afterEach(() => lark.close());
   const source = () => createLarkSource(
     parseLarkSourceConfig({ LARK_APP_ID: 'cli_fake_app', LARK_APP_SECRET: 'fake-app-secret', LARK_API_URL: lark.url })!,
-    { sleep: async () => undefined },
+    { retry: { sleep: async () => undefined } },
   );
 
   it('answers the id of one kind for the id of another, whatever kind is configured', async () => {

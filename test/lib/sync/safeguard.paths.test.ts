@@ -153,7 +153,7 @@ describe('the safeguard with Lark as the source', () => {
   const people = [1, 2, 3].map((n) => larkUser(n, { department_ids: ['od-eng'] }));
   const lark$ = (env: Record<string, string> = {}) => createLarkSource(
     parseLarkSourceConfig({ LARK_APP_ID: 'cli_fake_app', LARK_APP_SECRET: 'fake-app-secret', LARK_API_URL: lark.url, ...env })!,
-    { sleep: async () => undefined },
+    { retry: { sleep: async () => undefined } },
   );
   const base: SyncSettings = { rules: DEFAULT_MAPPING_RULES, policy: DEFAULT_DEPROVISION_POLICY, safeguard: DEFAULT_SAFEGUARD };
   const run = { target: () => h.ram, log: (l: ProvisioningLogLine) => { lines.push(l); } };

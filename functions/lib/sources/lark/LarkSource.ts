@@ -95,15 +95,14 @@ export class LarkSource implements Source {
 
 function idType(type: string): LarkUserIdType {
   if ((LARK_USER_ID_TYPES as readonly string[]).includes(type)) return type as LarkUserIdType;
-  throw new LarkApiError(`${type} is not a Lark id type (expected one of ${LARK_USER_ID_TYPES.join(', ')})`, { retryable: false });
+  const reason = `${type} is not a Lark id type (expected one of ${LARK_USER_ID_TYPES.join(', ')})`;
+  throw new LarkApiError({ code: 'InvalidIdType', retryable: false, reason });
 }
 
 /** Lark leaves out an id whose field scope the app lacks; only user_id has one. */
 function missingId(what: string, type: LarkUserIdType): LarkApiError {
-  return new LarkApiError(
-    `Lark ${what} without ${type}; grant the app the field scope for it (user_id: contact:user.employee_id:readonly)`,
-    { retryable: false },
-  );
+  const recommendedAction = 'grant the app the field scope for it (user_id: contact:user.employee_id:readonly)';
+  return new LarkApiError({ code: 'MissingIdField', retryable: false, reason: `Lark ${what} without ${type}; ${recommendedAction}`, recommendedAction });
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
- * Lark / Feishu constants (reference/webhooks.md §2): endpoints, header names, id types, event
- * types and the error codes we act on.
+ * Lark / Feishu constants (reference/webhooks.md §2): endpoints, header names, id types and event
+ * types. The API's codes are in errcodes.ts.
  */
 
 /** Feishu (China). Lark international is `https://open.larksuite.com/open-apis`. */
@@ -42,33 +42,6 @@ export const LARK_EVENT_TYPES = {
 /** Signed events that say a person left: for them, "outside the contact scope" counts as gone. */
 export const LARK_USER_DELETION_EVENTS: ReadonlySet<string> = new Set([LARK_EVENT_TYPES.userDeleted, 'user_leave']);
 
-/** What to do when Lark hides a person or department from the app. */
-export const WIDEN_CONTACT_SCOPE =
-  "widen the Lark app's contact scope (developer console → the app → Permissions & Scopes → 通讯录权限范围 / " +
-  'contact data scope) to cover this person, or, if they really left, remove their RAM user by hand';
-
 /** Schema 1.0 (`event.type`) contact events, still sent to apps subscribed before 2.0. */
 export const LARK_V1_USER_EVENTS = ['user_add', 'user_update', 'user_leave', 'user_status_change'] as const;
 export const LARK_V1_DEPARTMENT_EVENTS = ['dept_add', 'dept_update', 'dept_delete'] as const;
-
-/** API codes (open.feishu.cn server-docs): what they mean for us. */
-export const LARK_CODES = {
-  ok: 0,
-  /** Rate limited (HTTP 429, or 400 on older APIs); wait `x-ogw-ratelimit-reset` seconds. */
-  rateLimited: 99991400,
-  /** The tenant_access_token is missing, invalid or expired: fetch a new one and retry once. */
-  tokenInvalid: [99991661, 99991663, 99991664, 99991665, 99991668, 99991677],
-  /** contact/v3/users/:id: 41012, no such user id. */
-  userAbsent: [41012],
-  /** contact/v3/users/:id: 41050, outside the app's contact scope: not proof the person left. */
-  userNotVisible: [41050],
-  /** contact/v3/departments/:id: 40015, no such department. */
-  departmentAbsent: [40015],
-  /** contact/v3/departments/:id: 40004, outside the app's contact scope: not proof it was deleted. */
-  departmentNotVisible: [40004],
-  /** Lark's own transient failures (40003 internal error, 1500 internal error). */
-  transient: [40003, 1500],
-} as const;
-
-/** Lark's rate-limit headers: the window's quota, and seconds until it resets. */
-export const RATE_LIMIT_RESET_HEADER = 'x-ogw-ratelimit-reset';

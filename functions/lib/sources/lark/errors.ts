@@ -1,8 +1,9 @@
 /**
  * The Lark module's errors. Webhook refusals carry the HTTP status the webhook answers with; API
- * failures are translated once, here, into a `LarkApiError` that says whether a retry can help.
+ * failures are translated once, in errcodes.ts, into a `LarkApiError` that says whether a retry can help.
  * Messages name codes, paths and variables, never a token, secret, email or mobile number.
  */
+import { ClassifiedError } from '../../core/errors';
 
 /** Why a webhook request was refused, and the status it is answered with. */
 export const WEBHOOK_REFUSALS = {
@@ -36,11 +37,16 @@ export class LarkWebhookError extends Error {
 }
 
 export interface LarkApiErrorInit {
+  /** `Lark <code>` when the answer had one, or ours: `HTTP 502`, `NetworkError`, `Timeout`, `InvalidAnswer`. */
+  code: string;
+  /** What failed, in plain words, naming the call (Lark's msg, masked). */
+  reason: string;
+  retryable: boolean;
   /** Lark's `code`, when the answer had one. */
-  code?: number;
+  larkCode?: number;
   /** The HTTP status, when there was an answer. */
   status?: number;
-  retryable: boolean;
+  recommendedAction?: string;
   cause?: unknown;
 }
 
@@ -48,17 +54,16 @@ export interface LarkApiErrorInit {
  * A Lark API call failed. `retryable` is true for throttling, Lark's transient errors, 5xx and
  * network failures; false for refusals a retry cannot fix (bad credentials, missing scopes).
  */
-export class LarkApiError extends Error {
-  override readonly name = 'LarkApiError';
-  readonly code?: number;
-  readonly status?: number;
+export class LarkApiError extends ClassifiedError {
   readonly retryable: boolean;
+  readonly larkCode?: number;
+  readonly status?: number;
 
-  constructor(message: string, init: LarkApiErrorInit) {
-    super(message, { cause: init.cause });
-    this.code = init.code;
-    this.status = init.status;
+  constructor(init: LarkApiErrorInit) {
+    super(init);
     this.retryable = init.retryable;
+    this.larkCode = init.larkCode;
+    this.status = init.status;
   }
 }
 

@@ -22,7 +22,7 @@ describe('LarkApi', () => {
 
   const api = (env: Record<string, string> = {}, options: LarkApiOptions = {}) => new LarkApi(
     parseLarkSourceConfig({ LARK_APP_ID: 'cli_fake_app', LARK_APP_SECRET: 'fake-app-secret', LARK_API_URL: lark.url, ...env })!,
-    { sleep: async (ms) => { slept.push(ms); }, ...options },
+    { ...options, retry: { sleep: async (ms) => { slept.push(ms); }, ...options.retry } },
   );
   const all = async <T>(it: AsyncIterable<T>) => { const out: T[] = []; for await (const x of it) out.push(x); return out; };
 
@@ -110,7 +110,7 @@ describe('LarkApi', () => {
     expect((await api().getDepartment('od-eng'))?.name).toBe('Engineering');
     expect(slept).toEqual([500, 1000]);
     lark.failNext(100, 503);
-    const error = await api({}, { maxAttempts: 3 }).getUser('on_00000001').catch((e: unknown) => e);
+    const error = await api({}, { retry: { maxAttempts: 3 } }).getUser('on_00000001').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LarkApiError);
     expect(error).toMatchObject({ retryable: true, status: 503 });
   });
@@ -118,7 +118,7 @@ describe('LarkApi', () => {
   it('fails finally, naming the code but not the secret, when the app credentials are wrong', async () => {
     const error = await api({ LARK_APP_SECRET: 'wrong-secret' }).getUser('on_00000001').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LarkApiError);
-    expect(error).toMatchObject({ retryable: false, code: 10014 });
+    expect(error).toMatchObject({ retryable: false, code: 'Lark 10014', larkCode: 10014, recommendedAction: expect.stringMatching(/LARK_APP_SECRET/) });
     expect((error as Error).message).toMatch(/tenant_access_token.*10014/);
     expect((error as Error).message).not.toContain('wrong-secret');
   });
@@ -128,7 +128,7 @@ describe('LarkApi', () => {
     await lark.close();
     const error = await new LarkApi(
       parseLarkSourceConfig({ LARK_APP_ID: 'a', LARK_APP_SECRET: 'b', LARK_API_URL: url })!,
-      { maxAttempts: 2, sleep: async () => undefined, timeoutMs: 500 },
+      { retry: { maxAttempts: 2, sleep: async () => undefined }, timeoutMs: 500 },
     ).getUser('x').catch((e: unknown) => e);
     lark = await startLarkApi();
     expect(error).toMatchObject({ name: 'LarkApiError', retryable: true });

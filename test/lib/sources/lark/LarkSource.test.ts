@@ -34,7 +34,7 @@ describe('LarkSource', () => {
 
   const source = (env: Record<string, string> = {}): LarkSource => createLarkSource(
     parseLarkSourceConfig({ LARK_APP_ID: 'cli_fake_app', LARK_APP_SECRET: 'fake-app-secret', LARK_API_URL: lark.url, ...env })!,
-    { sleep: async () => undefined },
+    { retry: { sleep: async () => undefined } },
   );
 
   it('maps a Lark user onto an Identity keyed by union_id', async () => {
@@ -153,7 +153,7 @@ describe('LarkSource.listDepartmentMembers', () => {
 
   const source = (pageSize = 2) => createLarkSource(
     parseLarkSourceConfig({ LARK_APP_ID: 'cli_fake_app', LARK_APP_SECRET: 'fake-app-secret', LARK_API_URL: lark.url, LARK_USER_ID_TYPE: 'user_id' })!,
-    { sleep: async () => undefined, pageSize },
+    { retry: { sleep: async () => undefined }, pageSize },
   );
   const members = async (id: string, s = source()) => {
     const listing = await s.listDepartmentMembers(id);
