@@ -1,8 +1,10 @@
 /**
- * WeCom's errcodes, classified once (reference/webhooks.md §3.3): which are retried with backoff,
- * which mean "get a new token", which are set-up mistakes with a fix, and which mean "absent".
+ * WeCom's answers, sorted for the vendor client (reference/webhooks.md §3.3): which errcodes are
+ * retried with backoff, which mean "get a new token", which are set-up mistakes with a fix, and
+ * which mean "absent".
  */
 import { scrub } from '../../core/redact';
+import { type VendorRequest, type VendorTable, verdict } from '../vendorClient';
 import { WecomApiError, WecomConfigurationError } from './errors';
 
 export const WECOM_ERRCODES = {
@@ -54,4 +56,46 @@ export function errorForErrcode(
   }
   const retryable = BACKOFF_ERRCODES.has(errcode) || TOKEN_ERRCODES.has(errcode);
   return new WecomApiError({ code, operation, reason, errcode, retryable });
+}
+
+/** One WeCom call: `operation` is its path (`user/get`), `absentOn` its errcodes for "no such entity". */
+export interface WecomRequest extends VendorRequest {
+  operation: string;
+  absentOn?: ReadonlySet<number>;
+}
+
+/**
+ * WeCom's table. Errcodes come with HTTP 200; any other status is a failure (429 and 5xx
+ * retryable). `secret` and the request's token are scrubbed from the errmsg WeCom quotes.
+ */
+export function wecomTable(secret: string): VendorTable<WecomRequest> {
+  return {
+    classify({ status, body, token }, { operation, absentOn, anonymous }) {
+      if (status !== 200) {
+        const retryable = status === 429 || status >= 500;
+        const error = new WecomApiError({ code: `HTTP ${status}`, operation, retryable, status, reason: 'unexpected HTTP status' });
+        return retryable ? verdict.retryable(error) : verdict.final(error);
+      }
+      if (body === undefined) return verdict.final(invalidAnswer(operation, 'the answer is not JSON'));
+      if (!body || typeof body !== 'object' || Array.isArray(body)) return verdict.final(invalidAnswer(operation, 'the answer is not a JSON object'));
+      const answer = body as Record<string, unknown>;
+      const errcode = answer.errcode ?? WECOM_ERRCODES.ok;
+      if (typeof errcode !== 'number') return verdict.final(invalidAnswer(operation, 'errcode is not a number'));
+      if (errcode === WECOM_ERRCODES.ok) return verdict.ok(answer);
+      const error = errorForErrcode(operation, errcode, answer.errmsg, [secret, token]);
+      if (BACKOFF_ERRCODES.has(errcode)) return verdict.retryable(error);
+      if (absentOn?.has(errcode)) return verdict.absent();
+      if (!anonymous && TOKEN_ERRCODES.has(errcode)) return verdict.tokenInvalid(error);
+      return verdict.final(error);
+    },
+    // Errors name the operation, never the URL: it carries the token or the secret.
+    unreachable: ({ operation }, { timedOut, timeoutMs, cause }) => new WecomApiError({
+      code: timedOut ? 'Timeout' : 'NetworkError', operation, retryable: true, cause,
+      reason: timedOut ? `no answer within ${timeoutMs} ms` : 'the connection failed',
+    }),
+  };
+}
+
+export function invalidAnswer(operation: string, reason: string): WecomApiError {
+  return new WecomApiError({ code: 'InvalidAnswer', operation, reason, retryable: false });
 }

@@ -3,6 +3,7 @@
  * bodies in `xml.ts`/`events.ts`. Messages never carry the secret, an access token, an email or a
  * mobile number; callback errors never quote the message they refused.
  */
+import { ClassifiedError } from '../../core/errors';
 
 export interface WecomApiErrorInit {
   /** `WeCom <errcode>` for API answers, or ours: `NetworkError`, `Timeout`, `HTTP 502`, `InvalidAnswer`. */
@@ -21,27 +22,20 @@ export interface WecomApiErrorInit {
 
 /**
  * An API call that failed. The engine reads `retryable`, `code`, `reason` and `recommendedAction`
- * (see sync/failure.ts) to decide whether FC retries the batch and what to log.
+ * (the ClassifiedError contract) to decide whether FC retries the batch and what to log.
  */
-export class WecomApiError extends Error {
-  readonly code: string;
-  readonly operation: string;
-  readonly reason: string;
+export class WecomApiError extends ClassifiedError {
   readonly retryable: boolean;
+  readonly operation: string;
   readonly errcode?: number;
   readonly status?: number;
-  readonly recommendedAction?: string;
 
   constructor(init: WecomApiErrorInit) {
-    super(`WeCom ${init.operation}: ${init.code}: ${init.reason}`, { cause: init.cause });
-    this.name = new.target.name;
-    this.code = init.code;
-    this.operation = init.operation;
-    this.reason = init.reason;
+    super({ ...init, message: `WeCom ${init.operation}: ${init.code}: ${init.reason}` });
     this.retryable = init.retryable;
+    this.operation = init.operation;
     this.errcode = init.errcode;
     this.status = init.status;
-    this.recommendedAction = init.recommendedAction;
   }
 }
 
@@ -49,7 +43,9 @@ export class WecomApiError extends Error {
  * WeCom refused because of how it is set up (wrong secret, missing permission, untrusted IP):
  * never retried; `recommendedAction` says what to change in the admin console.
  */
-export class WecomConfigurationError extends WecomApiError {}
+export class WecomConfigurationError extends WecomApiError {
+  declare readonly recommendedAction: string;
+}
 
 /** Why a callback body was refused; the webhook answers 400. */
 export const WECOM_EVENT_PROBLEMS = {
