@@ -2,6 +2,7 @@
  * The AD source's one error type. Messages name the operation and the DC, never a password or an
  * attribute value (directories are full of emails and mobile numbers).
  */
+import { ClassifiedError } from '../../core/errors';
 
 export type AdErrorKind =
   /** The bind name or password is wrong (LDAP 49). */
@@ -17,14 +18,22 @@ export type AdErrorKind =
   /** Anything else the DC answered with. */
   | 'ldap';
 
-export class AdSourceError extends Error {
-  override readonly name = 'AdSourceError';
+/** What an operator does about each kind; the message says which value or entry was wrong. */
+const ACTIONS: Partial<Record<AdErrorKind, string>> = {
+  'invalid-credentials': 'correct AD_BIND_DN or AD_BIND_PASSWORD, or unlock or enable the bind account',
+  'strong-auth-required': 'use ldaps:// or ldap:// with StartTLS in AD_URL (unset AD_ALLOW_PLAIN_LDAP)',
+  unreachable: 'check AD_URL, AD_TLS_CA and the network path from the function to the DC',
+  'deleted-objects-unreadable':
+    'grant the bind account List Contents and Read Property on CN=Deleted Objects (README, Active Directory)',
+};
+
+export class AdSourceError extends ClassifiedError {
   readonly kind: AdErrorKind;
   /** Whether trying again later may succeed (network trouble), as opposed to a setting to fix. */
   readonly retryable: boolean;
 
   constructor(kind: AdErrorKind, message: string, options: { cause?: unknown; retryable?: boolean } = {}) {
-    super(message, { cause: options.cause });
+    super({ code: `AD ${kind}`, reason: message, recommendedAction: ACTIONS[kind], cause: options.cause });
     this.kind = kind;
     this.retryable = options.retryable ?? (kind === 'unreachable' || kind === 'ldap');
   }

@@ -2,6 +2,7 @@
  * The file source's one error type. Messages name the file, the entry (`line 7`, `people[3]`, with
  * its id masked) and the field, never the value: a directory export is full of emails and mobile numbers.
  */
+import { ClassifiedError } from '../../core/errors';
 
 /** How many problems the message lists; the rest are counted (all stay in `problems`). */
 const LISTED_PROBLEMS = 20;
@@ -22,14 +23,15 @@ export interface FileSourceErrorInit {
  * @example
  * // directory.csv: line 7 (id #4309bc56): field email is not an email address
  */
-export class FileSourceError extends Error {
-  override readonly name = 'FileSourceError';
+export class FileSourceError extends ClassifiedError {
   readonly file?: string;
   readonly problems: readonly string[];
   readonly retryable: boolean;
 
   constructor(summary: string, init: FileSourceErrorInit = {}) {
-    super(composeMessage(summary, init), { cause: init.cause });
+    const reason = composeMessage(summary, init);
+    const recommendedAction = init.retryable ? undefined : `correct ${init.file ?? 'DIRECTORY_FILE'} as listed and sync again`;
+    super({ code: 'InvalidDirectoryFile', reason, recommendedAction, cause: init.cause });
     this.file = init.file;
     this.problems = init.problems ?? [];
     this.retryable = init.retryable ?? false;
