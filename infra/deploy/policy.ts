@@ -1,7 +1,7 @@
 /**
  * Reads RAM policy documents the way RAM evaluates an Allow: an action and a resource match a
  * statement when each matches one of its patterns, `*` standing for any run of characters.
- * Enough to check, offline, that the function role's policy covers what s.yaml deploys and no more.
+ * Enough to check, offline, that each function role's policy covers what s.yaml deploys and no more.
  *
  * @example
  * policyAllows(doc, 'fc:InvokeFunction', 'acs:fc:cn-hangzhou:123:functions/ram-scim-sync-push'); // true
@@ -21,7 +21,11 @@ export interface PolicyDocument {
   Statement: PolicyStatement[];
 }
 
+/** The engine's role (push, full-sync, ad-poll): RAM OpenAPI, invoke push, dead letters, logs. */
 export const FUNCTION_ROLE_POLICY_PATH = path.join(__dirname, 'function-role-policy.json');
+/** The webhooks' and dingtalk-poll's role: invoke push, logs. */
+export const WEBHOOK_ROLE_POLICY_PATH = path.join(__dirname, 'webhook-role-policy.json');
+/** Both roles: assumable by Function Compute only. */
 export const FUNCTION_ROLE_TRUST_PATH = path.join(__dirname, 'function-role-trust.json');
 
 export function readPolicy(file: string): PolicyDocument {

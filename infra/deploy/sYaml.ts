@@ -94,6 +94,9 @@ function cliErrorMessage(output: string): string {
   return (errors.length ? errors : lines).join(' ') || 'no message';
 }
 
+/** `fc3` or a pinned `fc3@<version>`. */
+export const isFc3 = (component: string): boolean => /^fc3(@|$)/.test(component);
+
 export function loadFc3Schema(): object {
   return JSON.parse(readFileSync(FC3_SCHEMA_PATH, 'utf8')) as object;
 }
@@ -103,7 +106,7 @@ export function validateFc3Resources(spec: RenderedSpec, schema: object): Fc3Pro
   const validate = new Ajv({ allErrors: true }).compile(schema);
   const problems: Fc3Problem[] = [];
   for (const [resource, { component, props }] of Object.entries(spec.resources ?? {})) {
-    if (component !== 'fc3' || validate(props)) continue;
+    if (!isFc3(component) || validate(props)) continue;
     for (const e of validate.errors ?? []) {
       const allowed = (e.params as { allowedValues?: unknown[] }).allowedValues;
       problems.push({ resource, path: e.instancePath, message: `${e.message ?? e.keyword}${allowed ? `: ${allowed.join(', ')}` : ''}` });

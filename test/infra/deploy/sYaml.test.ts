@@ -1,8 +1,8 @@
 /**
  * s.yaml as Serverless Devs renders it (the real CLI, offline), checked against the vendored fc3
  * schema like `s verify`, plus what the schema lets through: the deployed set equals the built set,
- * push's queue settings, no triggers where none belong, no literal secret, and a role policy that
- * covers exactly what the rendered file deploys.
+ * push's queue settings, no triggers where none belong, no literal secret, and two roles whose policies
+ * cover exactly what the functions of each call: the webhooks get neither RAM, NAS nor VPC.
  */
 import { readdirSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -11,11 +11,11 @@ import { parse } from 'yaml';
 import { functionNames } from '../../../infra/build';
 import { FAILURE_HOLD_MS } from '../../../functions/lib/sources/wecom/webhook';
 import {
-  formatFc3Problem, loadFc3Schema, reconcileProblems, renderSYaml, validateFc3Resources,
+  formatFc3Problem, isFc3, loadFc3Schema, reconcileProblems, renderSYaml, validateFc3Resources,
   type RenderedSpec, SYamlRenderError,
 } from '../../../infra/deploy/sYaml';
 import {
-  allowedActions, FUNCTION_ROLE_POLICY_PATH, FUNCTION_ROLE_TRUST_PATH, policyAllows, readPolicy,
+  allowedActions, FUNCTION_ROLE_POLICY_PATH, FUNCTION_ROLE_TRUST_PATH, policyAllows, readPolicy, WEBHOOK_ROLE_POLICY_PATH,
 } from '../../../infra/deploy/policy';
 
 const root = path.resolve(__dirname, '..', '..', '..');
@@ -27,6 +27,7 @@ const REGION = 'cn-shanghai';
 const DEPLOY_ENV = {
   FC_REGION: REGION,
   FC_ROLE_ARN: `acs:ram::${ACCOUNT}:role/ram-scim-sync`,
+  FC_WEBHOOK_ROLE_ARN: `acs:ram::${ACCOUNT}:role/ram-scim-sync-webhook`,
   PUSH_DLQ_ARN: `acs:mns:${REGION}:${ACCOUNT}:/queues/ram-scim-sync-push-dlq/messages`,
   FC_VPC_ID: 'vpc-test',
   FC_VSWITCH_ID: 'vsw-test',
@@ -42,6 +43,12 @@ const cliEnv = (vars: Record<string, string>) => ({ PATH: process.env.PATH, HOME
 /** Until the handler folders land, the functions that exist now. */
 const TODAY = ['full-sync', 'push'];
 const QUEUE_FED = ['push', 'full-sync'];
+/** The RAM role, NAS and the VPC: what applies changes. */
+const ENGINE = ['push', 'full-sync', 'ad-poll'];
+/** Invoke push, nothing else: public webhooks, and dingtalk-poll (DingTalk's API, no state). */
+const ENQUEUERS = ['dingtalk-webhook', 'lark-webhook', 'wecom-webhook', 'dingtalk-poll'];
+/** The fc3 release whose src/schema.json infra/deploy/fc3-schema.json is. */
+const FC3_COMPONENT = 'fc3@0.1.22';
 const SECRET_NAME = /(SECRET|PASSWORD|TOKEN|AES_KEY|ENCRYPT_KEY|APP_KEY)$/;
 
 const props = (spec: RenderedSpec, name: string): Record<string, unknown> => {
@@ -72,7 +79,7 @@ describe('s.yaml', () => {
   it('deploys exactly the functions the build produces, each from ./dist/<name>', () => {
     const built = functionNames();
     const expected = built.length ? built : TODAY;
-    const fc3 = Object.entries(spec.resources).filter(([, r]) => r.component === 'fc3');
+    const fc3 = Object.entries(spec.resources).filter(([, r]) => isFc3(r.component));
     expect(fc3.map(([name]) => name).sort()).toEqual(expected);
     for (const [name, r] of fc3) {
       expect({ name, code: r.props.code, functionName: r.props.functionName })
@@ -80,12 +87,55 @@ describe('s.yaml', () => {
     }
   });
 
-  it('runs every function on nodejs20 with index.handler, in the region, under the role', () => {
+  it('runs every function on nodejs20 with index.handler, in the region, with the fc3 component the schema comes from', () => {
+    expect([...ENGINE, ...ENQUEUERS].sort()).toEqual(Object.keys(spec.resources).sort());
     for (const name of Object.keys(spec.resources)) {
+      expect(spec.resources[name]!.component).toBe(FC3_COMPONENT);
+      expect(props(spec, name)).toMatchObject({ runtime: 'nodejs20', handler: 'index.handler', region: REGION });
+    }
+  });
+
+  it('gives push, full-sync and ad-poll the RAM role, the VPC and the state directory on NAS', () => {
+    for (const name of ENGINE) {
       expect(props(spec, name)).toMatchObject({
-        runtime: 'nodejs20', handler: 'index.handler', region: REGION, role: DEPLOY_ENV.FC_ROLE_ARN,
+        role: DEPLOY_ENV.FC_ROLE_ARN,
+        vpcConfig: { vpcId: 'vpc-test', vSwitchIds: ['vsw-test'], securityGroupId: 'sg-test' },
+        nasConfig: { mountPoints: [{ serverAddr: DEPLOY_ENV.FC_NAS_SERVER_ADDR, mountDir: '/mnt/state' }] },
       });
     }
+  });
+
+  it('gives the webhooks and dingtalk-poll the invoke-only role, no NAS, no VPC, no RAM setting and no state directory', () => {
+    for (const name of ENQUEUERS) {
+      const p = props(spec, name);
+      expect({ name, role: p.role, vpc: p.vpcConfig, nas: p.nasConfig, internet: p.internetAccess })
+        .toEqual({ name, role: DEPLOY_ENV.FC_WEBHOOK_ROLE_ARN, vpc: undefined, nas: undefined, internet: true });
+      expect(Object.keys(env(spec, name)).filter((k) => k.startsWith('RAM_') || k === 'STATE_DIR')).toEqual([]);
+      expect(env(spec, name)).toMatchObject({ QUEUE_KIND: 'fc3', PUSH_FUNCTION_NAME: 'ram-scim-sync-push' });
+    }
+  });
+
+  it('keeps one JSON log line per SLS entry (no date-based line-begin rule) in the configured logstore', () => {
+    for (const name of Object.keys(spec.resources)) {
+      expect(props(spec, name).logConfig).toEqual({
+        project: 'sls-test', logstore: 'ram-scim-sync', enableRequestMetrics: true, enableInstanceMetrics: true, logBeginRule: 'None',
+      });
+    }
+  });
+
+  it('builds before `s deploy` when s is called directly', () => {
+    const raw = parse(readFileSync(sYamlPath, 'utf8'), { merge: true }) as { actions?: Record<string, unknown> };
+    expect(raw.actions).toEqual({ 'pre-deploy': [{ run: 'npm run build', path: './' }] });
+  });
+
+  it('sends only push\'s and full-sync\'s internet traffic through the VPC (its NAT gateway\'s EIP) with FC_EGRESS_VIA_NAT=true, and none by default', async () => {
+    const internet = (s: RenderedSpec) => Object.fromEntries(Object.keys(s.resources).map((n) => [n, props(s, n).internetAccess]));
+    const all = (value: boolean) => Object.fromEntries(Object.keys(spec.resources).map((n) => [n, value]));
+    expect(internet(spec)).toEqual(all(true));
+    const viaNat = await renderSYaml({ sYamlPath, env: cliEnv({ ...DEPLOY_ENV, FC_EGRESS_VIA_NAT: 'true' }) });
+    expect(internet(viaNat)).toEqual({ ...all(true), push: false, 'full-sync': false });
+    for (const name of ['push', 'full-sync']) expect(props(viaNat, name).vpcConfig).toEqual(props(spec, name).vpcConfig);
+    expect(validateFc3Resources(viaNat, loadFc3Schema()).map(formatFc3Problem)).toEqual([]);
   });
 
   it('gives push three async retries over a day, then the dead-letter queue, in async task mode (webhooks dedupe by task id)', () => {
@@ -151,12 +201,8 @@ describe('s.yaml', () => {
     }
   });
 
-  it('mounts the state directory from NAS and tells the engine where it is', () => {
-    for (const name of QUEUE_FED) {
-      expect(props(spec, name).nasConfig).toMatchObject({
-        mountPoints: [{ serverAddr: DEPLOY_ENV.FC_NAS_SERVER_ADDR, mountDir: '/mnt/state' }],
-      });
-      expect(props(spec, name).vpcConfig).toEqual({ vpcId: 'vpc-test', vSwitchIds: ['vsw-test'], securityGroupId: 'sg-test' });
+  it('tells the engine where the state directory is mounted', () => {
+    for (const name of ENGINE) {
       expect(env(spec, name)).toMatchObject({ STATE_DIR: '/mnt/state', QUEUE_KIND: 'fc3', PUSH_FUNCTION_NAME: 'ram-scim-sync-push' });
     }
   });
@@ -222,8 +268,10 @@ describe('s.yaml', () => {
   });
 });
 
-describe('function role policy', () => {
+describe('function role policies', () => {
   const policy = readPolicy(FUNCTION_ROLE_POLICY_PATH);
+  const webhookPolicy = readPolicy(WEBHOOK_ROLE_POLICY_PATH);
+  const policyOfRole = { [DEPLOY_ENV.FC_ROLE_ARN]: policy, [DEPLOY_ENV.FC_WEBHOOK_ROLE_ARN]: webhookPolicy };
   const arn = {
     push: () => `acs:fc:${REGION}:${ACCOUNT}:functions/${String(props(spec, 'push').functionName)}`,
     fullSync: () => `acs:fc:${REGION}:${ACCOUNT}:functions/${String(props(spec, 'full-sync').functionName)}`,
@@ -234,10 +282,21 @@ describe('function role policy', () => {
     expect(allowedActions(policy)).toEqual([...ramActions, 'fc:InvokeFunction', 'log:PostLogStoreLogs', 'mns:SendMessage'].sort());
   });
 
-  it('lets the functions invoke push and no other function', () => {
-    expect(policyAllows(policy, 'fc:InvokeFunction', arn.push())).toBe(true);
-    expect(policyAllows(policy, 'fc:InvokeFunction', arn.fullSync())).toBe(false);
-    expect(policyAllows(policy, 'fc:InvokeFunction', `acs:fc:${REGION}:${ACCOUNT}:functions/other`)).toBe(false);
+  it('gives the webhooks\' role invoke and log delivery only: no RAM action, no dead-letter queue', () => {
+    expect(allowedActions(webhookPolicy)).toEqual(['fc:InvokeFunction', 'log:PostLogStoreLogs']);
+    for (const action of ['ram:CreateLoginProfile', 'ram:UpdateAccessKey', 'ram:ListGroups', 'mns:SendMessage']) {
+      expect({ action, allowed: policyAllows(webhookPolicy, action, '*') }).toEqual({ action, allowed: false });
+    }
+  });
+
+  it('lets every function invoke push, under either role, and no other function', () => {
+    for (const name of Object.keys(spec.resources)) {
+      const rolePolicy = policyOfRole[String(props(spec, name).role)];
+      expect({ name, known: rolePolicy !== undefined }).toEqual({ name, known: true });
+      expect(policyAllows(rolePolicy!, 'fc:InvokeFunction', arn.push())).toBe(true);
+      expect(policyAllows(rolePolicy!, 'fc:InvokeFunction', arn.fullSync())).toBe(false);
+      expect(policyAllows(rolePolicy!, 'fc:InvokeFunction', `acs:fc:${REGION}:${ACCOUNT}:functions/other`)).toBe(false);
+    }
   });
 
   it('lets push failures reach the dead-letter queue s.yaml names, and no other queue', () => {
@@ -247,10 +306,11 @@ describe('function role policy', () => {
     expect(policyAllows(policy, 'mns:SendMessage', `acs:mns:${REGION}:${ACCOUNT}:/queues/other/messages`)).toBe(false);
   });
 
-  it('lets logs reach the logstore s.yaml configures', () => {
-    for (const name of QUEUE_FED) {
+  it('lets every function\'s logs reach the logstore s.yaml configures', () => {
+    for (const name of Object.keys(spec.resources)) {
       const { project, logstore } = props(spec, name).logConfig as { project: string; logstore: string };
-      expect(policyAllows(policy, 'log:PostLogStoreLogs', `acs:log:${REGION}:${ACCOUNT}:project/${project}/logstore/${logstore}`)).toBe(true);
+      const rolePolicy = policyOfRole[String(props(spec, name).role)]!;
+      expect(policyAllows(rolePolicy, 'log:PostLogStoreLogs', `acs:log:${REGION}:${ACCOUNT}:project/${project}/logstore/${logstore}`)).toBe(true);
     }
   });
 
