@@ -8,6 +8,8 @@
  *   npm run queue -- replay --all      every dead letter back to the queue, attempts reset
  *   npm run queue -- replay ID…        those dead letters only
  *   npm run queue -- failed            changes push gave up on (STATE_DIR's failed list), with what to do
+ *   npm run queue -- dlq               the deployed push's dead letters in MNS (infra/cli/dlq.ts)
+ *   npm run queue -- replay --dlq (--all | ID…)   those back to the deployed push
  */
 import { existsSync } from 'node:fs';
 import { queueSqlitePath } from '../../functions/lib/queue/config';
@@ -16,8 +18,9 @@ import { renderFailedTable } from '../../functions/lib/core/render';
 import { FileStateStore } from '../../functions/lib/state/FileStateStore';
 import { FailedChanges } from '../../functions/lib/sync/failedChanges';
 import { localStateDir } from '../local/runtime';
+import { listDeadLetters, replayDeadLetters } from './dlq';
 
-const USAGE = 'usage: queue status | dead | replay (--all | ID…) | failed';
+const USAGE = 'usage: queue status | dead | replay (--all | ID…) | failed | dlq | replay --dlq (--all | ID…)';
 
 export interface CliResult {
   code: number;
@@ -29,7 +32,10 @@ export async function runQueueCli(argv: readonly string[], env: Record<string, s
   const [command, ...rest] = argv;
   const path = queueSqlitePath(env);
   if (command === undefined || command === '--help' || command === '-h') return { code: command ? 0 : 2, out: USAGE };
-  if (!['status', 'dead', 'replay', 'failed'].includes(command)) return { code: 2, out: `unknown command "${command}"\n${USAGE}` };
+  if (!['status', 'dead', 'replay', 'failed', 'dlq'].includes(command)) return { code: 2, out: `unknown command "${command}"\n${USAGE}` };
+  // The deployed system's dead letters live in MNS, not in the local queue file.
+  if (command === 'dlq') return listDeadLetters(env);
+  if (command === 'replay' && rest.includes('--dlq')) return replayDeadLetters(rest.filter((a) => a !== '--dlq'), env);
   if (command === 'failed') {
     // The queue's dead letters never reached push; these did, and push gave up on them (final failures).
     const list = await new FailedChanges(new FileStateStore(localStateDir(env))).list();

@@ -15,7 +15,7 @@
 import { Readable } from 'node:stream';
 import FC3, { InvokeFunctionHeaders, InvokeFunctionRequest } from '@alicloud/fc20230330';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
-import { ConfigError, type ConfigProblem } from '../../functions/lib/core/errors';
+import { ConfigProblems, type ConfigProblem } from '../../functions/lib/core/errors';
 import type { CloudCredentials } from '../../functions/lib/core/ports';
 import { parseFcEndpoint } from '../../functions/lib/queue/FcAsyncQueue';
 
@@ -26,23 +26,35 @@ export interface RemoteFunction {
 }
 
 export function remoteFromEnv(env: NodeJS.ProcessEnv): RemoteFunction {
-  const problems: ConfigProblem[] = [];
+  const problems = new ConfigProblems();
+  const access = operatorFcAccess(env, problems, 'for --remote: the operator credentials that invoke full-sync');
+  problems.throwIfAny();
+  const value = (name: string) => env[name]?.trim() || undefined;
+  return { ...access!, functionName: value('FULL_SYNC_FUNCTION_NAME') ?? `${value('FC_PREFIX') ?? 'ram-scim-sync'}-full-sync` };
+}
+
+/**
+ * The operator's credentials and the FC invoke endpoint, from the variables in the table above;
+ * `purpose` ends "is required …" in the messages. Problems go to `problems`; undefined when any.
+ */
+export function operatorFcAccess(env: NodeJS.ProcessEnv, problems: ConfigProblems, purpose: string): Omit<RemoteFunction, 'functionName'> | undefined {
+  const found: ConfigProblem[] = [];
   const value = (name: string) => env[name]?.trim() || undefined;
   const accessKeyId = value('ALIBABA_CLOUD_ACCESS_KEY_ID');
   const accessKeySecret = value('ALIBABA_CLOUD_ACCESS_KEY_SECRET');
-  if (!accessKeyId) problems.push({ variable: 'ALIBABA_CLOUD_ACCESS_KEY_ID', problem: 'is required for --remote: the operator credentials that invoke full-sync' });
-  if (!accessKeySecret) problems.push({ variable: 'ALIBABA_CLOUD_ACCESS_KEY_SECRET', problem: 'is required for --remote' });
+  if (!accessKeyId) found.push({ variable: 'ALIBABA_CLOUD_ACCESS_KEY_ID', problem: `is required ${purpose}` });
+  if (!accessKeySecret) found.push({ variable: 'ALIBABA_CLOUD_ACCESS_KEY_SECRET', problem: `is required ${purpose}` });
   let endpoint = value('FC_INVOKE_ENDPOINT');
   if (!endpoint) {
     const account = value('FC_ACCOUNT_ID');
-    if (!account) problems.push({ variable: 'FC_ACCOUNT_ID', problem: 'is required for --remote (or FC_INVOKE_ENDPOINT): the Alibaba Cloud account id the functions run in' });
-    else if (!/^\d+$/.test(account)) problems.push({ variable: 'FC_ACCOUNT_ID', problem: 'must be the numeric account id' });
+    if (!account) found.push({ variable: 'FC_ACCOUNT_ID', problem: 'is required (or FC_INVOKE_ENDPOINT): the Alibaba Cloud account id the functions run in' });
+    else if (!/^\d+$/.test(account)) found.push({ variable: 'FC_ACCOUNT_ID', problem: 'must be the numeric account id' });
     endpoint = `${account}.${value('FC_REGION') ?? 'cn-hangzhou'}.fc.aliyuncs.com`;
   }
-  if (problems.length) throw new ConfigError(problems);
+  found.forEach((p) => problems.add(p));
+  if (found.length > 0) return undefined;
   return {
     endpoint: endpoint!,
-    functionName: value('FULL_SYNC_FUNCTION_NAME') ?? `${value('FC_PREFIX') ?? 'ram-scim-sync'}-full-sync`,
     credentials: { accessKeyId: accessKeyId!, accessKeySecret: accessKeySecret!, securityToken: value('ALIBABA_CLOUD_SECURITY_TOKEN') },
   };
 }
