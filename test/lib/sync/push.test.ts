@@ -1,3 +1,4 @@
+import { FinalError, RetryableError } from '../../../functions/lib/core/errors';
 import type { Identity } from '../../../functions/lib/core/model';
 import type { ProvisioningLogLine, Source } from '../../../functions/lib/core/ports';
 import { DEFAULT_DEPROVISION_POLICY, DEFAULT_MAPPING_RULES, DEFAULT_SAFEGUARD } from '../../../functions/lib/core/rules';
@@ -32,10 +33,10 @@ function poisoned(people: Identity[], errors: Map<string, Error>): Source & { re
   });
 }
 
-const unexpectedAnswer = () => Object.assign(new Error('errcode 60011'), {
-  retryable: false, code: '60011', reason: 'the vendor answered errcode 60011', recommendedAction: 'grant the app contact read permission',
+const unexpectedAnswer = () => new FinalError({
+  code: '60011', reason: 'the vendor answered errcode 60011', recommendedAction: 'grant the app contact read permission',
 });
-const throttledAnswer = () => Object.assign(new Error('throttled'), { retryable: true, code: '90018', reason: 'the vendor throttled us' });
+const throttledAnswer = () => new RetryableError({ code: '90018', reason: 'the vendor throttled us' });
 
 describe('push: one queue batch, each change on its own', () => {
   let h: RamHarness;
@@ -71,7 +72,7 @@ describe('push: one queue batch, each change on its own', () => {
     const renamed = withPeople([{ ...ann, displayName: 'Ann B.' }]);
     const throttled = new Proxy(h.ram, {
       get: (target, key) => (key === 'replaceUser'
-        ? async () => { throw Object.assign(new Error('throttled'), { retryable: true, code: 'Throttling.User', reason: 'throttled' }); }
+        ? async () => { throw new RetryableError({ code: 'Throttling.User', reason: 'throttled' }); }
         : Reflect.get(target, key, target)),
     });
     const error = await pushBatch({ ...renamed, target: throttled }, batch('a1'), run).catch((e: unknown) => e);

@@ -4,7 +4,7 @@
  * again. Each ends with nobody deprovisioned who should not be, and the held list saying why.
  * Against the RAM emulator, with the Lark API fake where Lark is the source.
  */
-import { IdentifierTypeChangedError } from '../../../functions/lib/core/errors';
+import { IdentifierTypeChangedError, RetryableError } from '../../../functions/lib/core/errors';
 import type { Change, Department, Identity } from '../../../functions/lib/core/model';
 import type { ProvisioningLogLine, Source } from '../../../functions/lib/core/ports';
 import { DEFAULT_DEPROVISION_POLICY, DEFAULT_MAPPING_RULES, DEFAULT_SAFEGUARD } from '../../../functions/lib/core/rules';
@@ -139,7 +139,7 @@ describe('the safeguard on every path', () => {
     answers = [undefined, person(1)]; // a replica that had not caught up, then the truth
     expect((await push([flaky], settings(), [change('p1')])).result.summary).toMatchObject({ deleted: 0, unchanged: 1 });
 
-    answers = [undefined, Object.assign(new Error('upstream timeout'), { retryable: true, code: 'Timeout' })];
+    answers = [undefined, new RetryableError({ code: 'Timeout', reason: 'upstream timeout' })];
     const failed = await push([flaky], settings(), [change('p1')]);
     expect(failed.unread).toEqual([expect.objectContaining({ externalId: 'file:p1', failure: expect.objectContaining({ retryable: true }) })]);
     expect(inRam()).toEqual(['file:p1']);
