@@ -2,17 +2,12 @@
  * `npm run queue -- dlq` and `replay --dlq` as a separate process, against a signature-checking MNS
  * fake holding what FC writes to push's onFailure queue, and the FC invoke fake as push.
  */
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import type { ChangeBatch } from '../../../functions/lib/core/model';
+import { runCli } from '../../support/cliProcess';
 import { startFcInvokeServer, type FcInvokeServer } from '../../support/fcInvokeServer';
 import { startMnsServer, type MnsServer } from '../../support/mnsServer';
 import { mnsAuthorization } from '../../../infra/mns/signature';
 
-const run = promisify(execFile);
-const root = path.resolve(__dirname, '../../..');
-const tsx = path.join(root, 'node_modules/.bin/tsx');
 const KEY_ID = 'operator-akid';
 const SECRET = 'operator-secret-Zq9';
 
@@ -40,13 +35,7 @@ describe('npm run queue -- dlq / replay --dlq', () => {
       PUSH_DLQ_URL: mns.queueUrl, FC_INVOKE_ENDPOINT: fc.url,
       ALIBABA_CLOUD_ACCESS_KEY_ID: KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET: SECRET, ...extraEnv,
     };
-    try {
-      const { stdout, stderr } = await run(tsx, [path.join(root, 'infra/cli/queue.ts'), ...args], { env, cwd: root });
-      return { code: 0, out: stdout + stderr };
-    } catch (error) {
-      const e = error as { code: number; stdout: string; stderr: string };
-      return { code: e.code, out: e.stdout + e.stderr };
-    }
+    return runCli('infra/cli/queue.ts', args, env);
   };
   const published = () => fc.invocations.map((i) => JSON.parse(i.body.toString('utf8')) as ChangeBatch);
 

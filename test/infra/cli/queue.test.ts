@@ -2,20 +2,16 @@
  * The operator's queue command as a separate process, on a queue file the test fills and fails
  * through the real SqliteQueue.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import type { Change } from '../../../functions/lib/core/model';
 import { SqliteQueue } from '../../../functions/lib/queue/SqliteQueue';
 import { FileStateStore } from '../../../functions/lib/state/FileStateStore';
 import { FailedChanges } from '../../../functions/lib/sync/failedChanges';
+import { runCli } from '../../support/cliProcess';
 
-const run = promisify(execFile);
-const root = path.resolve(__dirname, '../../..');
-const tsx = path.join(root, 'node_modules/.bin/tsx');
 
 describe('npm run queue', () => {
   let dir: string;
@@ -23,13 +19,7 @@ describe('npm run queue', () => {
 
   const queueCli = async (...args: string[]) => {
     const env = { ...process.env, QUEUE_SQLITE_PATH: file, STATE_DIR: path.join(dir, 'state') };
-    try {
-      const { stdout, stderr } = await run(tsx, [path.join(root, 'infra/cli/queue.ts'), ...args], { env, cwd: root });
-      return { code: 0, out: stdout + stderr };
-    } catch (error) {
-      const e = error as { code: number; stdout: string; stderr: string };
-      return { code: e.code, out: e.stdout + e.stderr };
-    }
+    return runCli('infra/cli/queue.ts', args, env);
   };
 
   const change = (sourceId: string): Change => ({
