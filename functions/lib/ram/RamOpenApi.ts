@@ -1,33 +1,30 @@
 /**
  * The RAM OpenAPI (2015-05-01) for what SCIM cannot do: groups, memberships, AccessKeys and
- * login profiles. The only file that imports the Alibaba Cloud SDK. Calls that a lost answer
- * could make fail on retry (already a member, already gone) count as done.
+ * login profiles. Each action is one signed RPC request (parameters in the query, signature V3)
+ * made through our OpenAPI call; `@alicloud/ram20150501` and its runtime were a third of the
+ * bundle. Calls that a lost answer could make fail on retry (already a member, already gone)
+ * count as done.
  */
-import type { CloudCredentials } from '../core/ports';
-import type RamClient from '@alicloud/ram20150501';
 import type { AccessKeyStatus, RamAccessKey, RamGroup, RamLoginProfile } from '../core/model';
+import type { CloudCredentials } from '../core/ports';
+import { callOpenApi, parseEndpoint } from '../openapi';
 import { RamAuthError, translateSdkError, type RamError } from './errors';
 import type { Limiter } from './limiter';
 import { withRetry, type RetryPolicy } from './retry';
 
-type RamSdk = typeof import('@alicloud/ram20150501');
-type OpenApiSdk = typeof import('@alicloud/openapi-client');
-type Ram = RamClient;
+const VERSION = '2015-05-01';
 
-/**
- * The SDK is loaded on the first OpenAPI call, not at cold start: it is most of the bundle, and a
- * push that only touches SCIM (the common case) never needs it.
- */
-let loaded: { ram: RamSdk; openApi: OpenApiSdk } | undefined;
-function sdk(): { ram: RamSdk; openApi: OpenApiSdk } {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberately lazy
-  loaded ??= { ram: require('@alicloud/ram20150501') as RamSdk, openApi: require('@alicloud/openapi-client') as OpenApiSdk };
-  return loaded;
-}
-/** The request model classes, e.g. `new $Ram.ListGroupsRequest(…)`, resolved from the lazily loaded SDK. */
-const $Ram = new Proxy({} as RamSdk, { get: (_target, key) => sdk().ram[key as keyof RamSdk] });
+/** RAM's JSON answers, as far as we read them. A one-element list may arrive as the element. */
+type OneOrMany<T> = T | T[] | undefined;
+interface Page { IsTruncated?: boolean; Marker?: string }
+interface GroupsBody extends Page { Groups?: { Group?: OneOrMany<{ GroupName?: string; Comments?: string }> } }
+interface UsersBody extends Page { Users?: { User?: OneOrMany<{ UserName?: string }> } }
+interface AccessKeysBody { AccessKeys?: { AccessKey?: OneOrMany<{ AccessKeyId?: string; Status?: string }> } }
+interface LoginProfileBody { LoginProfile?: { PasswordResetRequired?: boolean; MFABindRequired?: boolean } }
 
-/** The same three fields as the FC role's `context.credentials`. */
+const list = <T>(items: OneOrMany<T>): T[] => (items === undefined ? [] : Array.isArray(items) ? items : [items]);
+
+type Params = Record<string, string | number | boolean | undefined>;
 
 /** Fixed keys, or a function asked before each call so per-invocation STS credentials are used. */
 export type CredentialSource = CloudCredentials | (() => CloudCredentials | Promise<CloudCredentials>);
@@ -38,124 +35,113 @@ export interface RamOpenApiOptions {
   credentials: CredentialSource;
   retry: RetryPolicy;
   limiter: Limiter;
-  /** Read timeout per request. Default 10 s. */
+  /** Per request, from connecting to the answer. Default 10 s. */
   timeoutMs?: number;
   pageSize?: number;
 }
 
-/** Splits an endpoint setting into the SDK's protocol and host[:port]. */
+/** Splits an endpoint setting into protocol and host[:port]; a bare loopback address means http. */
 export function parseOpenApiEndpoint(endpoint: string): { protocol: 'http' | 'https'; endpoint: string } {
-  const match = /^(https?):\/\/([^/]+)\/?$/i.exec(endpoint.trim());
-  if (match) return { protocol: match[1]!.toLowerCase() as 'http' | 'https', endpoint: match[2]! };
-  const host = endpoint.trim().replace(/\/+$/, '');
-  // A bare loopback address is the emulator or a test server, which speak plain HTTP.
-  const loopback = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/i.test(host);
-  return { protocol: loopback ? 'http' : 'https', endpoint: host };
+  const { protocol, host } = parseEndpoint(endpoint);
+  return { protocol, endpoint: host };
 }
 
 type Done = (error: RamError, attempt: number) => boolean;
 
 export class RamOpenApi {
-  private cached?: { key: string; client: Ram };
-
   constructor(private readonly options: RamOpenApiOptions) {}
 
   async *listGroups(): AsyncGenerator<RamGroup> {
     let marker: string | undefined;
     do {
-      const page = await this.call('ListGroups', (c) =>
-        c.listGroups(new $Ram.ListGroupsRequest({ marker, maxItems: Math.min(this.options.pageSize ?? 100, 100) })));
-      for (const g of page?.body?.groups?.group ?? []) {
-        if (!g.groupName) continue;
-        yield g.comments ? { groupName: g.groupName, comments: g.comments } : { groupName: g.groupName };
+      const page = await this.call<GroupsBody>('ListGroups', { Marker: marker, MaxItems: Math.min(this.options.pageSize ?? 100, 100) });
+      for (const g of list(page?.Groups?.Group)) {
+        if (!g.GroupName) continue;
+        yield g.Comments ? { groupName: g.GroupName, comments: g.Comments } : { groupName: g.GroupName };
       }
-      marker = page?.body?.isTruncated ? page.body.marker : undefined;
+      marker = page?.IsTruncated ? page.Marker : undefined;
     } while (marker);
   }
 
   /** Creates the group; a group that exists already (e.g. created by a lost-answer attempt) is fine. */
   async createGroup(group: RamGroup): Promise<void> {
-    await this.call('CreateGroup', (c) =>
-      c.createGroup(new $Ram.CreateGroupRequest({ groupName: group.groupName, comments: group.comments })),
-    (e) => e.code === 'EntityAlreadyExists.Group');
+    await this.call('CreateGroup', { GroupName: group.groupName, Comments: group.comments },
+      (e) => e.code === 'EntityAlreadyExists.Group');
   }
 
   async updateGroup(groupName: string, change: { newGroupName?: string; comments?: string }): Promise<void> {
-    await this.call('UpdateGroup', (c) =>
-      c.updateGroup(new $Ram.UpdateGroupRequest({ groupName, newGroupName: change.newGroupName, newComments: change.comments })),
-    // A rename applied before its answer was lost leaves the old name gone on the retry.
-    (e, attempt) => attempt > 1 && !!change.newGroupName && e.code === 'EntityNotExist.Group');
+    await this.call('UpdateGroup', { GroupName: groupName, NewGroupName: change.newGroupName, NewComments: change.comments },
+      // A rename applied before its answer was lost leaves the old name gone on the retry.
+      (e, attempt) => attempt > 1 && !!change.newGroupName && e.code === 'EntityNotExist.Group');
   }
 
   async *listGroupMembers(groupName: string): AsyncGenerator<string> {
     let marker: string | undefined;
     do {
-      const page = await this.call('ListUsersForGroup', (c) =>
-        c.listUsersForGroup(new $Ram.ListUsersForGroupRequest({ groupName, marker, maxItems: this.options.pageSize ?? 100 })));
-      for (const u of page?.body?.users?.user ?? []) if (u.userName) yield u.userName;
-      marker = page?.body?.isTruncated ? page.body.marker : undefined;
+      const page = await this.call<UsersBody>('ListUsersForGroup', { GroupName: groupName, Marker: marker, MaxItems: this.options.pageSize ?? 100 });
+      for (const u of list(page?.Users?.User)) if (u.UserName) yield u.UserName;
+      marker = page?.IsTruncated ? page.Marker : undefined;
     } while (marker);
   }
 
   async listGroupsForUser(userName: string): Promise<string[]> {
-    const answer = await this.call('ListGroupsForUser', (c) =>
-      c.listGroupsForUser(new $Ram.ListGroupsForUserRequest({ userName })));
-    return (answer?.body?.groups?.group ?? []).flatMap((g) => (g.groupName ? [g.groupName] : []));
+    const answer = await this.call<GroupsBody>('ListGroupsForUser', { UserName: userName });
+    return list(answer?.Groups?.Group).flatMap((g) => (g.GroupName ? [g.GroupName] : []));
   }
 
   async addUserToGroup(groupName: string, userName: string): Promise<void> {
-    await this.call('AddUserToGroup', (c) => c.addUserToGroup(new $Ram.AddUserToGroupRequest({ groupName, userName })),
-      (e) => e.code === 'EntityAlreadyExists.User.Group');
+    await this.call('AddUserToGroup', { GroupName: groupName, UserName: userName }, (e) => e.code === 'EntityAlreadyExists.User.Group');
   }
 
   async removeUserFromGroup(groupName: string, userName: string): Promise<void> {
-    await this.call('RemoveUserFromGroup', (c) => c.removeUserFromGroup(new $Ram.RemoveUserFromGroupRequest({ groupName, userName })),
-      (e) => e.code === 'EntityNotExist.User.Group');
+    await this.call('RemoveUserFromGroup', { GroupName: groupName, UserName: userName }, (e) => e.code === 'EntityNotExist.User.Group');
   }
 
   async listAccessKeys(userName: string): Promise<RamAccessKey[]> {
-    const answer = await this.call('ListAccessKeys', (c) => c.listAccessKeys(new $Ram.ListAccessKeysRequest({ userName })));
-    return (answer?.body?.accessKeys?.accessKey ?? []).flatMap((k) =>
-      k.accessKeyId ? [{ accessKeyId: k.accessKeyId, status: k.status === 'Inactive' ? 'Inactive' as const : 'Active' as const }] : []);
+    const answer = await this.call<AccessKeysBody>('ListAccessKeys', { UserName: userName });
+    return list(answer?.AccessKeys?.AccessKey).flatMap((k) =>
+      k.AccessKeyId ? [{ accessKeyId: k.AccessKeyId, status: k.Status === 'Inactive' ? 'Inactive' as const : 'Active' as const }] : []);
   }
 
   /** Always with UserName: without it RAM acts on the caller's own keys. */
   async setAccessKeyStatus(userName: string, accessKeyId: string, status: AccessKeyStatus): Promise<void> {
-    await this.call('UpdateAccessKey', (c) =>
-      c.updateAccessKey(new $Ram.UpdateAccessKeyRequest({ userName, userAccessKeyId: accessKeyId, status })));
+    await this.call('UpdateAccessKey', { UserName: userName, UserAccessKeyId: accessKeyId, Status: status });
   }
 
   async getLoginProfile(userName: string): Promise<RamLoginProfile | undefined> {
-    const answer = await this.call('GetLoginProfile', (c) => c.getLoginProfile(new $Ram.GetLoginProfileRequest({ userName })),
+    const answer = await this.call<LoginProfileBody>('GetLoginProfile', { UserName: userName },
       (e) => e.code === 'EntityNotExist.User.LoginProfile');
-    const profile = answer?.body?.loginProfile;
+    const profile = answer?.LoginProfile;
     if (!profile) return undefined;
-    return { passwordResetRequired: profile.passwordResetRequired ?? false, mfaBindRequired: profile.MFABindRequired ?? false };
+    return { passwordResetRequired: profile.PasswordResetRequired ?? false, mfaBindRequired: profile.MFABindRequired ?? false };
   }
 
   async createLoginProfile(userName: string, profile: RamLoginProfile & { password: string }): Promise<void> {
-    await this.call('CreateLoginProfile', (c) => c.createLoginProfile(new $Ram.CreateLoginProfileRequest({
-      userName, password: profile.password,
-      passwordResetRequired: profile.passwordResetRequired, MFABindRequired: profile.mfaBindRequired,
-    })),
+    await this.call('CreateLoginProfile', {
+      UserName: userName, Password: profile.password,
+      PasswordResetRequired: profile.passwordResetRequired, MFABindRequired: profile.mfaBindRequired,
+    },
     // Only a retry may find its own earlier attempt's profile; a first-attempt conflict is reported.
     (e, attempt) => attempt > 1 && e.code === 'EntityAlreadyExists.User.LoginProfile');
   }
 
   async deleteLoginProfile(userName: string): Promise<void> {
-    await this.call('DeleteLoginProfile', (c) => c.deleteLoginProfile(new $Ram.DeleteLoginProfileRequest({ userName })),
-      (e) => e.code === 'EntityNotExist.User.LoginProfile');
+    await this.call('DeleteLoginProfile', { UserName: userName }, (e) => e.code === 'EntityNotExist.User.LoginProfile');
   }
 
   /**
    * One action with retries under the limiter; errors translated once. When `done` accepts an
    * error the action counts as achieved and the answer is undefined.
    */
-  private call<T>(action: string, fn: (client: Ram) => Promise<T>, done?: Done): Promise<T | undefined> {
+  private call<T>(action: string, params: Params, done?: Done): Promise<T | undefined> {
+    const { protocol, host } = parseEndpoint(this.options.endpoint);
+    const timeoutMs = this.options.timeoutMs ?? 10_000;
     return withRetry<T | undefined>(this.options.retry, async (attempt) => {
-      const client = await this.client();
+      const credentials = await this.credentials();
       try {
-        return await this.options.limiter.run(() => fn(client));
+        const answer = await this.options.limiter.run(() =>
+          callOpenApi({ protocol, host, action, version: VERSION, query: params, credentials, timeoutMs }));
+        return JSON.parse(answer.body.toString('utf8')) as T;
       } catch (thrown) {
         const error = translateSdkError(thrown, action);
         if (done?.(error, attempt)) return undefined;
@@ -164,7 +150,7 @@ export class RamOpenApi {
     });
   }
 
-  private async client(): Promise<Ram> {
+  private async credentials(): Promise<CloudCredentials> {
     const source = this.options.credentials;
     let credentials: CloudCredentials;
     try {
@@ -173,24 +159,7 @@ export class RamOpenApi {
       throw missingCredentials(cause);
     }
     if (!credentials?.accessKeyId || !credentials.accessKeySecret) throw missingCredentials();
-    const key = `${credentials.accessKeyId}\n${credentials.accessKeySecret}\n${credentials.securityToken ?? ''}`;
-    if (this.cached?.key === key) return this.cached.client;
-    const { protocol, endpoint } = parseOpenApiEndpoint(this.options.endpoint);
-    const timeout = this.options.timeoutMs ?? 10_000;
-    const { ram, openApi } = sdk();
-    const config = new openApi.Config({
-      accessKeyId: credentials.accessKeyId,
-      accessKeySecret: credentials.accessKeySecret,
-      securityToken: credentials.securityToken,
-      endpoint,
-      protocol,
-      readTimeout: timeout,
-      connectTimeout: Math.min(timeout, 5_000),
-    });
-    // openapi-client's Config has the shape openapi-core's client reads (verified at runtime).
-    const client = new ram.default(config as unknown as ConstructorParameters<RamSdk['default']>[0]);
-    this.cached = { key, client };
-    return client;
+    return credentials;
   }
 }
 
