@@ -14,7 +14,8 @@ export const MAX_XML_BYTES = 64 * 1024;
 /** The children of the root `<xml>` element; read values with `xmlText`. */
 export type XmlFields = Readonly<Record<string, unknown>>;
 
-const parser = new XMLParser({
+// Pure: entrances that never read WeCom XML (push, full-sync, the pollers) then drop fast-xml-parser (~60 KiB).
+const parser = /* @__PURE__ */ new XMLParser({
   processEntities: false,
   htmlEntities: false,
   ignoreAttributes: true,
