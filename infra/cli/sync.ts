@@ -31,6 +31,7 @@ import { FailedChanges } from '../../functions/lib/sync/failedChanges';
 import { releaseHeld } from '../../functions/lib/sync/release';
 import { retryFailed } from '../../functions/lib/sync/retryFailed';
 import { type LocalRuntime, localStateDir, openLocalRuntime } from '../local/runtime';
+import { UsageError, reportCliError } from './failure';
 import { invokeRemote, remoteFromEnv } from './remote';
 
 const USAGE = [
@@ -70,6 +71,15 @@ const MODE_FLAGS = {
 } as const;
 
 export function parseSyncArgs(argv: string[]): SyncArgs {
+  try {
+    return parseSyncArgv(argv);
+  } catch (error) {
+    // node:util's own refusals (an unknown flag, a missing value) are usage errors too.
+    throw error instanceof UsageError ? error : new UsageError((error as Error).message);
+  }
+}
+
+function parseSyncArgv(argv: string[]): SyncArgs {
   const { values, positionals } = parseArgs({
     args: argv,
     options: {
@@ -92,16 +102,16 @@ export function parseSyncArgs(argv: string[]): SyncArgs {
     values.held && 'held', values.release && 'release', values.failed && 'failed', values['retry-failed'] && 'retry-failed',
     values['migrate-ids'] !== undefined && 'migrate-ids',
   ].filter((m): m is Exclude<SyncArgs['mode'], 'sync'> => Boolean(m));
-  if (modes.length > 1) throw new Error(`--${modes[0]} and --${modes[1]}: choose one`);
+  if (modes.length > 1) throw new UsageError(`--${modes[0]} and --${modes[1]}: choose one`);
   const mode = modes[0] ?? 'sync';
   const allowed: readonly string[] = MODE_FLAGS[mode];
   for (const flag of ['dry-run', 'source', 'allow-deletes', 'json', 'all', 'remote'] as const) {
     if (values[flag] !== undefined && !allowed.includes(flag)) {
-      throw new Error(mode === 'sync' ? `--${flag} works with --held, --release, --failed, --retry-failed or --migrate-ids (a full sync runs remotely with: s invoke full-sync)`
+      throw new UsageError(mode === 'sync' ? `--${flag} works with --held, --release, --failed, --retry-failed or --migrate-ids (a full sync runs remotely with: s invoke full-sync)`
         : `--${flag} does not apply to --${mode}`);
     }
   }
-  if (mode !== 'release' && mode !== 'retry-failed' && positionals.length > 0) throw new Error(`unexpected argument ${positionals[0]}`);
+  if (mode !== 'release' && mode !== 'retry-failed' && positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`);
   return {
     mode, dryRun: values['dry-run'] ?? false, sources: values.source, allowDeletes: allowDeletesOf(values['allow-deletes']),
     ...(mode === 'release' && { release: idsOrAll('--release', positionals, 'the externalIds to release (see --held)', 'releases everyone') }),
@@ -115,21 +125,21 @@ export function parseSyncArgs(argv: string[]): SyncArgs {
 function allowDeletesOf(raw: string | undefined): number | boolean | undefined {
   if (raw === undefined) return undefined;
   if (raw === '' || raw === 'all') return true;
-  if (!/^\d+$/.test(raw)) throw new Error(`--allow-deletes ${raw}: expected a whole number of deprovisions, or nothing for all`);
+  if (!/^\d+$/.test(raw)) throw new UsageError(`--allow-deletes ${raw}: expected a whole number of deprovisions, or nothing for all`);
   return Number(raw);
 }
 
 function idsOrAll(flag: string, ids: string[], what: string, all: string): string[] | 'all' {
-  if (ids.length === 0) throw new Error(`${flag} needs ${what}, or all`);
+  if (ids.length === 0) throw new UsageError(`${flag} needs ${what}, or all`);
   if (ids.includes('all')) {
-    if (ids.length > 1) throw new Error(`${flag} all ${all}: give it alone, or give ids without it`);
+    if (ids.length > 1) throw new UsageError(`${flag} all ${all}: give it alone, or give ids without it`);
     return 'all';
   }
   return [...new Set(ids)];
 }
 
 function migrateSourceOf(source: string): string {
-  if (!source || source.startsWith('--')) throw new Error('--migrate-ids needs the source whose ids changed, e.g. --migrate-ids lark');
+  if (!source || source.startsWith('--')) throw new UsageError('--migrate-ids needs the source whose ids changed, e.g. --migrate-ids lark');
   return source;
 }
 
@@ -319,9 +329,5 @@ function provisioningLog(file: string) {
 }
 
 if (require.main === module) {
-  main().then((code) => process.exit(code), (error: unknown) => {
-    console.error(`sync: ${error instanceof Error ? error.message : String(error)}`);
-    console.error(USAGE);
-    process.exit(2);
-  });
+  main().then((code) => process.exit(code), (error: unknown) => process.exit(reportCliError('sync', error, USAGE)));
 }

@@ -7,6 +7,8 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { startRamEmulator } from '../../../infra/emulator/RamEmulator';
+import { emulatorEnv } from '../../../infra/emulator/env';
 
 const run = promisify(execFile);
 const root = path.resolve(__dirname, '../../..');
@@ -66,4 +68,24 @@ describe('npm run sync', () => {
     await expect(run(tsx, [path.join(root, 'infra/cli/sync.ts'), '--dry-run'], { env, cwd: root }))
       .rejects.toMatchObject({ stderr: expect.stringMatching(/DEPROVISION_DELETED/) });
   }, 60_000);
+
+  it('prints an OAuth failure and its fix, not the usage text', async () => {
+    const ram = await startRamEmulator();
+    try {
+      const env = { ...process.env, ...emulatorEnv(ram.url), RAM_OAUTH_CLIENT_SECRET: 'not-the-secret', STATE_DIR: stateDir };
+      const failed = await run(tsx, [path.join(root, 'infra/cli/sync.ts'), '--dry-run'], { env, cwd: root })
+        .then(() => undefined, (error: unknown) => error as { code: number; stderr: string });
+      expect(failed?.code).toBe(1);
+      expect(failed?.stderr).toMatch(/^sync: client authentication failed\nfix: check RAM_OAUTH_CLIENT_ID/m);
+      expect(failed?.stderr).not.toMatch(/usage:/);
+    } finally {
+      await ram.close();
+    }
+  }, 60_000);
+
+  it('prints the usage for a bad flag, with exit code 2', async () => {
+    const { code, out } = await sync('--dry-rn');
+    expect(code).toBe(2);
+    expect(out).toMatch(/^sync: Unknown option '--dry-rn'[\s\S]*^usage: npm run sync/m);
+  });
 });
