@@ -3,16 +3,21 @@
  * webhook functions and FC's invoke API; the timer functions (ad-poll, full-sync's reconcile) run on
  * their schedules; asynchronous invocations of `push` land in a durable SQLite queue that is drained
  * into the `push` bundle; the RAM emulator stands in for RAM unless real credentials are configured.
+ * Against real RAM the stack writes nothing unless started with `apply`: without it, only read-only
+ * invocations of `full-sync` (a dry run, the held or failed list) run, and no queue drain or timer starts.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { FinalError } from '../../functions/lib/core/errors';
 import type { ChangeBatch } from '../../functions/lib/core/model';
 import { buildFcHttpEvent, decodeFcHttpResult } from '../../functions/lib/fc/httpEvent';
 import type { FcContext, FcHttpResult } from '../../functions/lib/fc/types';
 import { SqliteQueue } from '../../functions/lib/queue/SqliteQueue';
 import type { FullSyncResult } from '../../functions/lib/sync/entrances';
+import { parseFullSyncInvocation } from '../../functions/lib/sync/messages';
+import { SOURCE_SWITCHES, configuredSources } from '../../functions/lib/wiring/sources';
 import { buildFunctions } from '../build';
 import { emulatorEnv } from '../emulator/env';
 import { readRequest, writeReply } from '../emulator/http';
@@ -21,6 +26,7 @@ import { createFcGateway } from './fcGateway';
 import type { TimerSchedule } from './schedule';
 import { TIMER_SCHEDULES, startTimers, timerEvent, timerSchedules } from './timers';
 import { SAMPLE_DIRECTORY, findRunningEmulator, localStateDir } from './runtime';
+import { captureStdout } from './stdoutCapture';
 
 /** Webhook routes and the function serving each. */
 export const WEBHOOK_ROUTES = { '/dingtalk': 'dingtalk-webhook', '/lark': 'lark-webhook', '/wecom': 'wecom-webhook' } as const;
@@ -41,6 +47,25 @@ export interface LocalStackOptions {
   timers?: Record<string, TimerSchedule>;
   /** Told about each timer run. */
   onTimer?: (name: string, outcome: { error?: unknown }) => void;
+  /**
+   * Against real RAM (RAM_OAUTH_CLIENT_ID set), allow writing to it (`npm start -- --apply`); default
+   * false: a dry run only. With the emulator the stack always applies.
+   */
+  apply?: boolean;
+  /**
+   * Where the functions' log lines go while the stack runs (everything written to stdout); default
+   * stdout, as FC ships them. The cold-start lines of a function that is merely off go here too.
+   */
+  functionLog?: (line: string) => void;
+}
+
+/** A webhook or timer function that stopped at cold start on its configuration. */
+export interface ColdStartProblem {
+  message: string;
+  /** The variable that turns its source on. */
+  switch?: string;
+  /** Its source is not configured at all: simply off (and `npm run deploy` leaves it out), not misconfigured. */
+  off: boolean;
 }
 
 export interface LocalStack {
@@ -55,8 +80,10 @@ export interface LocalStack {
   timers: string[];
   /** Their schedules, by function. */
   schedules: Record<string, TimerSchedule>;
-  /** Built webhook and timer functions that stopped at cold start for want of their source's variables, with why. */
-  unconfigured: Map<string, string>;
+  /** Built webhook and timer functions that stopped at cold start on their configuration, with why. */
+  unconfigured: Map<string, ColdStartProblem>;
+  /** Real RAM without `apply`: nothing may write to it (full syncs are dry runs, no drain, no timers). */
+  dryRun: boolean;
   /** What the functions sign with here (the emulator's key, or ALIBABA_CLOUD_* standing in for the FC role). */
   credentials: { accessKeyId: string; accessKeySecret: string; securityToken?: string };
   /** Runs the full-sync bundle, as `s invoke -f full-sync` would. */
@@ -76,6 +103,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const timers = options.timers ?? timerSchedules(env);
 
   const ram = await connectRam(env, stateDir, options.emulatorPort ?? Number(env.EMULATOR_PORT || 9100));
+  const dryRun = !ram.emulated && !options.apply;
   const built = await buildFunctions({ outdir: options.outdir });
   const queue = new SqliteQueue({ path: path.join(stateDir, 'queue.sqlite') });
 
@@ -89,23 +117,23 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ...ram.functionEnv, STATE_DIR: stateDir, DIRECTORY_FILE: directoryFile,
     QUEUE_KIND: 'fc3', FC_INVOKE_ENDPOINT: url, PUSH_FUNCTION_NAME: 'push',
   });
-  const handlers = new Map<string, Handler>();
-  const unconfigured = new Map<string, string>();
-  for (const f of built) {
-    try {
-      handlers.set(f.name, require(f.file).handler as Handler);
-    } catch (error) {
-      // A webhook or timer whose source is not configured stops at cold start, as in FC: run the rest.
-      const optional = (Object.values(WEBHOOK_ROUTES) as string[]).includes(f.name) || f.name in TIMER_SCHEDULES;
-      if (!optional || (error as Error).name !== 'ConfigError') throw error;
-      unconfigured.set(f.name, (error as Error).message);
-    }
+  const releaseStdout = options.functionLog && captureStdout(options.functionLog);
+  let loaded: ReturnType<typeof loadFunctions>;
+  try {
+    loaded = loadFunctions(built, options.functionLog);
+  } catch (error) {
+    releaseStdout?.();
+    throw error;
   }
+  const { handlers, unconfigured } = loaded;
   const context = (name: string): FcContext => ({
     requestId: `local-${randomUUID()}`, region: 'local', accountId: 'local', credentials: ram.credentials,
     function: { name, handler: 'index.handler' },
   });
-  const invoke = (name: string, payload: Buffer) => handlers.get(name)!(payload, context(name));
+  const invoke = async (name: string, payload: Buffer) => {
+    if (dryRun && !readOnly(name, payload)) throw dryRunRefusal(name);
+    return handlers.get(name)!(payload, context(name));
+  };
 
   const gateway = createFcGateway({
     secrets: new Map([[ram.credentials.accessKeyId, ram.credentials.accessKeySecret]]),
@@ -130,7 +158,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       if (request.rawPath === '/' && request.method === 'GET') {
         return writeReply(res, { status: 200, headers: { 'content-type': 'application/json' }, body: { functions: [...handlers.keys()], queue: queue.stats(), ram: ram.url } });
       }
-      if (route && unconfigured.has(route)) return writeReply(res, { status: 503, body: `${route} is not configured: ${unconfigured.get(route)}` });
+      if (route && unconfigured.has(route)) return writeReply(res, { status: 503, body: `${route} is not configured: ${unconfigured.get(route)!.message}` });
       writeReply(res, { status: 404, body: route ? `${route} is not built yet: its source has not landed` : 'not found' });
     })().catch((error: unknown) => {
       res.writeHead(500, { 'content-type': 'text/plain' });
@@ -138,7 +166,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
   });
 
-  const schedules = Object.fromEntries(Object.entries(timers).filter(([name]) => handlers.has(name)));
+  // Every timer function may write to RAM (the reconcile applies, a poll publishes to push): none in a dry run.
+  const schedules = dryRun ? {} : Object.fromEntries(Object.entries(timers).filter(([name]) => handlers.has(name)));
   const stopTimers = startTimers(schedules, invoke, options.onTimer ?? (() => undefined));
   const tick = (name: string) => {
     const schedule = schedules[name];
@@ -147,13 +176,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
 
   const stopDrain = new AbortController();
-  const draining = queue.consume((batch) => invoke('push', Buffer.from(JSON.stringify(batch))).then(() => undefined), {
+  // In a dry run what arrives stays queued: `--apply` drains it later (push reads the state then, not the event).
+  const draining = dryRun ? Promise.resolve() : queue.consume((batch) => invoke('push', Buffer.from(JSON.stringify(batch))).then(() => undefined), {
     signal: stopDrain.signal, pollMs: options.pollMs ?? 200,
   });
 
   return {
     url, stateDir, directoryFile, emulator: ram.emulator, ramUrl: ram.url, queue, functions: [...handlers.keys()],
-    credentials: ram.credentials, timers: Object.keys(schedules), schedules, unconfigured,
+    credentials: ram.credentials, timers: Object.keys(schedules), schedules, unconfigured, dryRun,
     tick,
     fullSync: (request) => invoke('full-sync', Buffer.from(JSON.stringify(request))) as Promise<FullSyncResult>,
     idle: (timeoutMs = 30_000) => waitUntil(() => {
@@ -167,6 +197,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       await closeServer(server);
       queue.close();
       await ram.emulator?.close();
+      releaseStdout?.();
       for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
       Object.assign(process.env, saved);
     },
@@ -175,6 +206,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
 interface RamConnection {
   url: string;
+  /** The emulator (ours or one already running), not real RAM. */
+  emulated: boolean;
   emulator?: RunningEmulator;
   /** RAM variables for the functions (no AccessKey: that travels in the context, as in FC). */
   functionEnv: Record<string, string>;
@@ -189,7 +222,7 @@ async function connectRam(env: NodeJS.ProcessEnv, stateDir: string, emulatorPort
       throw new Error('ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET are required with real RAM locally (they stand in for the FC role)');
     }
     return {
-      url: env.RAM_SCIM_URL || 'https://scim.aliyun.com', functionEnv: {},
+      url: env.RAM_SCIM_URL || 'https://scim.aliyun.com', emulated: false, functionEnv: {},
       credentials: { accessKeyId, accessKeySecret, securityToken: env.ALIBABA_CLOUD_SECURITY_TOKEN || undefined },
     };
   }
@@ -197,7 +230,73 @@ async function connectRam(env: NodeJS.ProcessEnv, stateDir: string, emulatorPort
   const emulator = running ? undefined : await startRamEmulator({ port: emulatorPort, stateFile: path.join(stateDir, 'emulator.json') });
   const url = running ?? emulator!.url;
   const { ALIBABA_CLOUD_ACCESS_KEY_ID: accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: accessKeySecret, ...functionEnv } = emulatorEnv(url);
-  return { url, emulator, functionEnv, credentials: { accessKeyId: accessKeyId!, accessKeySecret: accessKeySecret! } };
+  return { url, emulated: true, emulator, functionEnv, credentials: { accessKeyId: accessKeyId!, accessKeySecret: accessKeySecret! } };
+}
+
+/**
+ * Loads each bundle (its cold start). A webhook or timer that is not configured stops at cold start,
+ * as in FC, and the rest run; its cold-start lines are kept back when it is merely off.
+ */
+function loadFunctions(
+  built: { name: string; file: string }[], functionLog: ((line: string) => void) | undefined,
+): { handlers: Map<string, Handler>; unconfigured: Map<string, ColdStartProblem> } {
+  const handlers = new Map<string, Handler>();
+  const unconfigured = new Map<string, ColdStartProblem>();
+  for (const f of built) {
+    const coldStartLines: string[] = [];
+    const release = captureStdout((line) => coldStartLines.push(line));
+    let problem: ColdStartProblem | undefined;
+    try {
+      handlers.set(f.name, require(f.file).handler as Handler);
+    } catch (error) {
+      const optional = (Object.values(WEBHOOK_ROUTES) as string[]).includes(f.name) || f.name in TIMER_SCHEDULES;
+      if (optional && (error as Error).name === 'ConfigError') {
+        problem = coldStartProblem(f.name, error as Error);
+        unconfigured.set(f.name, problem);
+      } else {
+        release();
+        coldStartLines.forEach((line) => process.stdout.write(`${line}\n`));
+        throw error;
+      }
+    }
+    release();
+    // A function that is merely off is one info line from the caller, not its cold-start error lines.
+    if (problem?.off) coldStartLines.forEach((line) => functionLog?.(line));
+    else coldStartLines.forEach((line) => process.stdout.write(`${line}\n`));
+  }
+  return { handlers, unconfigured };
+}
+
+/** What a dry run may invoke: full-sync's dry runs and its lists, nothing that applies or publishes. */
+function readOnly(name: string, payload: Buffer): boolean {
+  if (name !== 'full-sync') return false;
+  try {
+    const invocation = parseFullSyncInvocation(JSON.parse(payload.toString('utf8')));
+    switch (invocation.kind) {
+      case 'held': case 'failed': return true;
+      case 'sync': return invocation.request.dryRun;
+      case 'migrate-ids': return invocation.dryRun;
+      default: return false;
+    }
+  } catch {
+    return false; // what cannot be read cannot be shown to write nothing
+  }
+}
+
+function dryRunRefusal(name: string): FinalError {
+  return new FinalError({
+    code: 'LocalDryRun',
+    reason: `${name} was not run: the local stack is connected to real RAM (RAM_OAUTH_CLIENT_ID is set) and was started without --apply`,
+    recommendedAction: 'review the dry run, then start it with: npm start -- --apply',
+  });
+}
+
+/** `dingtalk-webhook` is off when the dingtalk source is; a half-configured source is on, with an error. */
+function coldStartProblem(name: string, error: Error): ColdStartProblem {
+  const source = name.split('-')[0]!;
+  if (!Object.hasOwn(SOURCE_SWITCHES, source)) return { message: error.message, off: false };
+  const on = configuredSources(process.env).some((s) => s.name === source);
+  return { message: error.message, switch: SOURCE_SWITCHES[source as keyof typeof SOURCE_SWITCHES], off: !on };
 }
 
 async function waitUntil(done: () => boolean, timeoutMs: number): Promise<void> {

@@ -3,8 +3,13 @@
  * bundles, starts the RAM emulator (unless RAM credentials are configured), serves the webhooks and
  * FC's invoke API on PORT (9000), drains the SQLite queue into `push`, syncs the sample directory
  * (or DIRECTORY_FILE) with the full-sync bundle, and follows edits of that file through the queue.
+ * With real RAM credentials (RAM_OAUTH_CLIENT_ID) it only prints the dry run's plan and stops, unless
+ * started with `npm start -- --apply`: the sample company must never land in a real account unasked.
+ * The functions' JSON lines go to STATE_DIR/logs/functions.jsonl; people read one line per outcome.
  */
+import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { summaryLine } from '../../functions/lib/core/render';
 import { FcAsyncQueue } from '../../functions/lib/queue/FcAsyncQueue';
 import type { AdPollResult } from '../../functions/lib/sync/adPoll';
@@ -12,45 +17,53 @@ import { summaryText } from '../cli/sync';
 import { watchDirectory } from './directoryWatch';
 import { RECONCILE, describeSchedule } from './schedule';
 import { TIMER_SCHEDULES } from './timers';
-import { WEBHOOK_ROUTES, startLocalStack } from './stack';
+import { type LocalStack, WEBHOOK_ROUTES, startLocalStack } from './stack';
 import { EMULATOR_DEFAULT_PORT } from '../emulator/env';
+import { UsageError, reportCliError } from '../cli/failure';
+import { describeLogLine } from './outcomeLines';
+import { localStateDir } from './runtime';
+
+const USAGE = 'usage: npm start [-- --apply]   (--apply: write to real RAM; with the emulator it always applies)';
 
 const rel = (p: string) => path.relative(process.cwd(), p) || '.';
+const say = (line = '') => process.stderr.write(`${line}\n`);
+
+function parseStartArgs(argv: string[]): { apply: boolean } {
+  try {
+    return { apply: parseArgs({ args: argv, options: { apply: { type: 'boolean' } } }).values.apply ?? false };
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
 
 async function main(): Promise<void> {
+  const { apply } = parseStartArgs(process.argv.slice(2));
+  const logFile = path.join(localStateDir(process.env), 'logs', 'functions.jsonl');
+  mkdirSync(path.dirname(logFile), { recursive: true });
+  const log = createWriteStream(logFile, { flags: 'a' });
   const stack = await startLocalStack({
+    apply,
     emulatorPort: Number(process.env.EMULATOR_PORT || EMULATOR_DEFAULT_PORT),
-    onTimer: (name, { error }) => { if (error) process.stderr.write(`${name}: ${error instanceof Error ? error.message : String(error)}\n`); },
+    onTimer: (name, { error }) => { if (error) say(`${name}: ${error instanceof Error ? error.message : String(error)}`); },
+    functionLog: (line) => {
+      log.write(`${line}\n`);
+      const human = describeLogLine(line);
+      if (human) say(`  ${human}`);
+    },
   });
-  const say = (line = '') => process.stderr.write(`${line}\n`);
-  say('ram-scim-sync local stack');
-  say(`  functions      ${stack.functions.join(', ')} (built into dist/, the bundles FC runs)`);
-  for (const [route, fn] of Object.entries(WEBHOOK_ROUTES)) {
-    const state = stack.functions.includes(fn) ? `→ ${fn}`
-      : stack.unconfigured.has(fn) ? `(${fn} off: ${stack.unconfigured.get(fn)?.replace(/^invalid configuration: /, '')})`
-        : `(${fn} not built yet: its source has not landed)`;
-    say(`  ${route.padEnd(14)} ${stack.url}${route} ${state}`);
+  printBanner(stack, logFile);
+  if (stack.dryRun) {
+    await dryRun(stack);
+    await stack.stop();
+    await new Promise((resolve) => { log.end(resolve); });
+    return;
   }
-  const timerState = Object.keys(TIMER_SCHEDULES).map((name) => (stack.schedules[name]
-    ? `${name} (${describeSchedule(stack.schedules[name])})`
-    : `${name} off: ${stack.unconfigured.get(name)?.replace(/^invalid configuration: /, '') ?? 'not built'}`));
-  const reconcile = stack.schedules['full-sync'];
-  timerState.push(reconcile
-    ? `full-sync reconcile (${describeSchedule(reconcile)})`
-    : `full-sync reconcile off (${RECONCILE.variables.schedule} is empty or ${RECONCILE.off})`);
-  say(`  timers         ${timerState.join('; ')}`);
-  say(`  FC invoke API  ${stack.url}/2023-03-30/functions/<name>/invocations (async push → the local queue)`);
-  say(`  queue          ${rel(path.join(stack.stateDir, 'queue.sqlite'))} (npm run queue -- status | dead | replay --all)`);
-  say(`  RAM            ${stack.emulator ? `emulator at ${stack.ramUrl}, state in ${rel(path.join(stack.stateDir, 'emulator.json'))}` : stack.ramUrl}`);
-  say(`  directory      ${rel(stack.directoryFile)}`);
-  say();
   say('full sync (the one-click push) …');
   const first = await stack.fullSync({ dryRun: false });
   say(`  ${summaryLine(first.plan)}`);
   if (first.safeguard?.held) say(`  safeguard: ${first.safeguard.reason}`);
   if (first.safeguard?.heldTotal) say(`  held list: ${first.safeguard.heldTotal} waiting for release (npm run sync -- --held)`);
   if (first.result) say(`  done: ${summaryText(first.result)}`);
-  for (const f of first.failures) say(`  failed: ${f.action} ${f.userName ?? f.groupName}: ${f.reason}${f.recommendedAction ? ` → ${f.recommendedAction}` : ''}`);
 
   if (stack.timers.includes('ad-poll')) {
     say('first AD poll …');
@@ -84,7 +97,45 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop());
 }
 
+function printBanner(stack: LocalStack, logFile: string): void {
+  const problem = (fn: string) => stack.unconfigured.get(fn);
+  const state = (fn: string) => (!problem(fn) ? 'not built yet: its source has not landed'
+    : problem(fn)!.off ? 'off' : `error: ${problem(fn)!.message}`);
+  say(`ram-scim-sync local stack${stack.dryRun ? ' (dry run: real RAM, started without --apply)' : ''}`);
+  say(`  functions      ${stack.functions.join(', ')} (built into dist/, the bundles FC runs)`);
+  for (const [route, fn] of Object.entries(WEBHOOK_ROUTES)) {
+    const served = stack.functions.includes(fn) ? `→ ${fn}` : `(${fn} ${state(fn)})`;
+    say(`  ${route.padEnd(14)} ${stack.url}${route} ${served}`);
+  }
+  const timerState = Object.keys(TIMER_SCHEDULES).map((name) => (stack.schedules[name]
+    ? `${name} (${describeSchedule(stack.schedules[name])})`
+    : `${name} ${stack.functions.includes(name) ? 'not started (dry run)' : state(name)}`));
+  const reconcile = stack.schedules['full-sync'];
+  timerState.push(reconcile ? `full-sync reconcile (${describeSchedule(reconcile)})`
+    : stack.dryRun ? 'full-sync reconcile not started (dry run)'
+      : `full-sync reconcile off (${RECONCILE.variables.schedule} is empty or ${RECONCILE.off})`);
+  say(`  timers         ${timerState.join('; ')}`);
+  const off = [...stack.unconfigured].filter(([, p]) => p.off);
+  if (off.length) say(`  off            ${off.map(([fn, p]) => `${fn}: set ${p.switch}`).join('; ')}`);
+  say(`  FC invoke API  ${stack.url}/2023-03-30/functions/<name>/invocations (async push → the local queue)`);
+  say(`  queue          ${rel(path.join(stack.stateDir, 'queue.sqlite'))} (npm run queue -- status | dead | replay --all)`);
+  say(`  RAM            ${stack.emulator ? `emulator at ${stack.ramUrl}, state in ${rel(path.join(stack.stateDir, 'emulator.json'))}` : stack.ramUrl}`);
+  say(`  directory      ${rel(stack.directoryFile)}`);
+  say(`  log            ${rel(logFile)} (the functions' JSON lines; one line per outcome below)`);
+  say();
+}
+
+/** Real RAM without --apply: the plan, and how to apply it; nothing that writes has started. */
+async function dryRun(stack: LocalStack): Promise<void> {
+  say('full sync, dry run (RAM credentials are configured: nothing is written without --apply) …');
+  const plan = await stack.fullSync({ dryRun: true });
+  say(`  ${summaryLine(plan.plan)}`);
+  if (plan.safeguard?.held) say(`  safeguard: ${plan.safeguard.reason}`);
+  say();
+  say(`Nothing was written to RAM (${stack.ramUrl}). To apply this plan and keep the stack running`);
+  say('(webhooks, queue → push, timers, edits of the directory file): npm start -- --apply');
+}
+
 main().catch((error: unknown) => {
-  console.error(`start: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
+  process.exit(reportCliError('start', error, USAGE));
 });

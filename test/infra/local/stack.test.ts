@@ -11,6 +11,8 @@ import { FcAsyncQueue } from '../../../functions/lib/queue/FcAsyncQueue';
 import { QueuePublishError } from '../../../functions/lib/queue/errors';
 import type { FullSyncResult } from '../../../functions/lib/sync/entrances';
 import { type LocalStack, startLocalStack } from '../../../infra/local/stack';
+import { type RunningEmulator, startRamEmulator } from '../../../infra/emulator/RamEmulator';
+import { emulatorEnv } from '../../../infra/emulator/env';
 
 const SAMPLE = path.resolve(__dirname, '../../../infra/sample/directory.json');
 
@@ -91,5 +93,60 @@ describe('the local stack, misconfigured', () => {
   it('stops before starting anything on a FULL_SYNC_SCHEDULE FC would refuse, naming the variable', async () => {
     const started = startLocalStack({ env: { ...process.env, FULL_SYNC_SCHEDULE: '0 3 * * *', RAM_OAUTH_CLIENT_ID: '' }, port: 0, emulatorPort: 0 });
     await expect(started).rejects.toThrow(/^invalid configuration: FULL_SYNC_SCHEDULE must be/);
+  });
+
+  it('lists a function whose source is not configured as off, and one whose source is on but misconfigured as an error', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'stack-off-'));
+    const stack = await startLocalStack({
+      env: { ...process.env, STATE_DIR: path.join(dir, 'state'), DIRECTORY_FILE: SAMPLE, RAM_OAUTH_CLIENT_ID: '', LARK_APP_ID: 'cli_test', LARK_APP_SECRET: 'secret' },
+      port: 0, emulatorPort: 0, outdir: path.join(dir, 'dist'),
+    });
+    try {
+      expect(stack.unconfigured.get('ad-poll')).toMatchObject({ off: true, switch: 'AD_URL' });
+      expect(stack.unconfigured.get('lark-webhook')).toMatchObject({ off: false, message: expect.stringMatching(/LARK_VERIFICATION_TOKEN/) });
+    } finally {
+      await stack.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
+describe('the local stack against real RAM, without apply', () => {
+  let dir: string;
+  let ram: RunningEmulator;
+  let stack: LocalStack;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'stack-dry-'));
+    await copyFile(SAMPLE, path.join(dir, 'directory.json'));
+    ram = await startRamEmulator(); // stands in for real RAM: the stack reaches it only through the RAM variables
+    stack = await startLocalStack({
+      env: {
+        ...process.env, ...emulatorEnv(ram.url), STATE_DIR: path.join(dir, 'state'), DIRECTORY_FILE: path.join(dir, 'directory.json'),
+        FULL_SYNC_SCHEDULE: '0 30 2 * * *',
+      },
+      port: 0, outdir: path.join(dir, 'dist'), pollMs: 20,
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await stack.stop();
+    await ram.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('plans but runs nothing that writes: no apply, no timers, the queue kept for --apply', async () => {
+    expect(stack.dryRun).toBe(true);
+    expect(stack.emulator).toBeUndefined();
+    await expect(stack.fullSync({ dryRun: true })).resolves.toMatchObject({ dryRun: true, plan: { create: 12 } });
+    await expect(stack.fullSync({ dryRun: false })).rejects.toMatchObject({ code: 'LocalDryRun', recommendedAction: expect.stringMatching(/npm start -- --apply/) });
+    expect(stack.timers).toEqual([]);
+    expect(() => stack.tick('full-sync')).toThrow(/not a running timer/);
+
+    const queue = new FcAsyncQueue({ functionName: 'push', endpoint: () => stack.url, credentials: () => stack.credentials });
+    await queue.publish([{ source: 'file', kind: 'user', sourceId: 'e1001', reason: 'test' }]);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(stack.queue.stats().ready).toBe(1);
+    expect(ram.counters.writes).toBe(0);
+    expect(ram.state.users()).toHaveLength(0);
   });
 });

@@ -6,6 +6,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { type RunningEmulator, startRamEmulator } from '../../../infra/emulator/RamEmulator';
+import { emulatorEnv } from '../../../infra/emulator/env';
 
 const root = path.resolve(__dirname, '../../..');
 
@@ -50,12 +52,92 @@ describe('npm start', () => {
     expect(output.match(/"action":"reconcile"/g)).toBeNull();
     expect(output).toMatch(/plan: 12 to create/);
     expect(output).toMatch(/done: created 12, updated 0,.* failed 0, staged 0/);
+    expect(output).toMatch(/^ {2}created {2}alice\.wang \(file:e1001\): new at the source$/m);
+    // Functions that are merely not configured: one "off" line naming what turns each on, no error lines.
+    expect(output).toMatch(/^ {2}off {12}.*ad-poll: set AD_URL;.*lark-webhook: set LARK_APP_ID;/m);
+    expect(output).not.toMatch(/"level":"error"|error/);
 
     const doc = JSON.parse(await readFile(directory, 'utf8'));
     doc.people[0].displayName = 'Alice Wang-Li';
     await writeFile(directory, JSON.stringify(doc));
     await waitFor(/directory changed: 1 change\(s\) published/);
-    // push's own provisioning line, from the bundle's JSON log on stdout
-    await waitFor(/"msg":"provisioning".*"action":"update","status":"succeeded".*"externalId":"file:e1001"|"msg":"provisioning".*"externalId":"file:e1001".*"action":"update".*"status":"succeeded"/);
+    // push's outcome for a person; its JSON line goes to the log file the banner names
+    await waitFor(/^ {2}updated {2}alice\.wang \(file:e1001\): .+$/m);
+    expect(output).toMatch(/log\s+.*logs\/functions\.jsonl/);
+    const logged = (await readFile(path.join(dir, 'state/logs/functions.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    expect(logged).toContainEqual(expect.objectContaining({ msg: 'provisioning', function: 'push', action: 'update', status: 'succeeded', externalId: 'file:e1001' }));
   }, 60_000);
+});
+
+/** Real RAM, as far as `npm start` can tell: a separate emulator reached only through the RAM variables. */
+describe('npm start with RAM credentials configured', () => {
+  let dir: string;
+  let ram: RunningEmulator;
+  let child: ChildProcess | undefined;
+  let output = '';
+  const start = (args: string[]) => {
+    output = '';
+    child = spawn(path.join(root, 'node_modules/.bin/tsx'), [path.join(root, 'infra/local/start.ts'), ...args], {
+      cwd: root,
+      env: {
+        ...process.env, ...emulatorEnv(ram.url), PORT: '0', EMULATOR_PORT: '0', STATE_DIR: path.join(dir, 'state'),
+        DIRECTORY_FILE: path.join(dir, 'directory.json'), FULL_SYNC_SCHEDULE: '0 0 3 * * *',
+      },
+    });
+    child.stdout!.on('data', (d: Buffer) => { output += d.toString(); });
+    child.stderr!.on('data', (d: Buffer) => { output += d.toString(); });
+    return child;
+  };
+  const waitFor = (pattern: RegExp, ms = 30_000) => new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${pattern} in:\n${output}`)), ms);
+    const check = () => { if (pattern.test(output)) { clearTimeout(timer); resolve(); } };
+    child!.stdout!.on('data', check);
+    child!.stderr!.on('data', check);
+    check();
+  });
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'start-ram-'));
+    await copyFile(path.join(root, 'infra/sample/directory.json'), path.join(dir, 'directory.json'));
+    ram = await startRamEmulator();
+  });
+  afterAll(async () => {
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child!.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    await ram.close();
+    await rm(dir, { recursive: true, force: true, maxRetries: 5 });
+  });
+
+  it('refuses an unknown flag with its usage', async () => {
+    const exit = new Promise<number | null>((resolve) => start(['--aply']).once('exit', resolve));
+    expect(await exit).toBe(2);
+    expect(output).toMatch(/^start: Unknown option '--aply'[\s\S]*usage: npm start/m);
+  });
+
+  it('prints the dry run\'s plan and stops, writing nothing, until started with --apply', async () => {
+    const exit = new Promise<number | null>((resolve) => start([]).once('exit', resolve));
+    expect(await exit).toBe(0);
+    expect(output).toMatch(/dry run: real RAM, started without --apply/);
+    expect(output).toMatch(/^ {2}would create alice\.wang \(file:e1001\): new at the source$/m);
+    expect(output).toMatch(/plan: 12 to create/);
+    expect(output).toMatch(/Nothing was written to RAM[\s\S]*npm start -- --apply/);
+    expect(output).not.toMatch(/Ready\./);
+    expect(ram.counters.reads).toBeGreaterThan(0);
+    expect(ram.counters.writes).toBe(0);
+    expect(ram.state.users()).toHaveLength(0);
+
+    start(['--apply']);
+    await waitFor(/Ready\. Edit /);
+    expect(output).toMatch(/done: created 12,/);
+    expect(ram.state.users()).toHaveLength(12);
+    const doc = JSON.parse(await readFile(path.join(dir, 'directory.json'), 'utf8'));
+    doc.people[0].displayName = 'Alice Wang-Li';
+    await writeFile(path.join(dir, 'directory.json'), JSON.stringify(doc));
+    await waitFor(/^ {2}updated {2}alice\.wang \(file:e1001\): .+$/m);
+    expect(ram.state.userByName('alice.wang')?.displayName).toBe('Alice Wang-Li');
+  }, 90_000);
+
 });
