@@ -10,9 +10,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { StateStore } from '../../functions/lib/core/ports';
-import { ConfigError } from '../../functions/lib/core/errors';
+import { ClassifiedError, ConfigError } from '../../functions/lib/core/errors';
 import { REFRESH_TOKEN_KEY, requestToken, type StoredRefreshToken } from '../../functions/lib/ram/OAuthToken';
 import { FileStateStore } from '../../functions/lib/state/FileStateStore';
+import { reportCliError } from './failure';
 
 export interface ConsentOptions {
   clientId: string;
@@ -38,10 +39,10 @@ export interface ConsentSession {
 }
 
 /** Refused consent, a state mismatch or a token answer without a refresh token. */
-export class ConsentError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ConsentError';
+export class ConsentError extends ClassifiedError {
+  readonly retryable = false;
+  constructor(reason: string, recommendedAction: string, options?: { cause?: unknown }) {
+    super({ code: 'ConsentError', reason, recommendedAction, cause: options?.cause });
   }
 }
 
@@ -70,13 +71,14 @@ export async function startConsent(options: ConsentOptions): Promise<ConsentSess
     finished = true;
     if (error || !code) {
       answer(res, 400, `consent was not given (${error ?? 'no code'})`);
-      return settle.reject(new ConsentError(`consent was not given: ${error ?? 'no code in the redirect'}`));
+      return settle.reject(new ConsentError(`consent was not given: ${error ?? 'no code in the redirect'}`,
+        'run npm run consent again and authorize the app, signed in as a RAM administrator'));
     }
     exchange(code).then(
       () => { answer(res, 200, 'Consent stored. You can close this window.'); settle.resolve(); },
       (cause: unknown) => {
         answer(res, 502, 'the code exchange failed; see the terminal');
-        settle.reject(cause instanceof Error ? cause : new ConsentError('the code exchange failed', { cause }));
+        settle.reject(cause instanceof Error ? cause : new ConsentError('the code exchange failed', 'run npm run consent again', { cause }));
       },
     );
   });
@@ -86,7 +88,8 @@ export async function startConsent(options: ConsentOptions): Promise<ConsentSess
       { tokenUrl: options.tokenUrl ?? DEFAULT_TOKEN_URL, clientId: options.clientId, clientSecret: options.clientSecret, timeoutMs: options.timeoutMs, fetch: options.fetch },
       { grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: verifier },
     );
-    if (!answer.refreshToken) throw new ConsentError('the token answer has no refresh_token: is this a Native application?');
+    if (!answer.refreshToken) throw new ConsentError('the token answer has no refresh_token',
+      'use a RAM Native application (a Web application gets no refresh token), then run npm run consent again');
     await options.store.put<StoredRefreshToken>(REFRESH_TOKEN_KEY, { refreshToken: answer.refreshToken, obtainedAt: new Date().toISOString() });
   }
 
@@ -141,9 +144,6 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((error: unknown) => {
-    const e = error as { message?: string; recommendedAction?: string };
-    console.error(`consent failed: ${e.message ?? String(error)}`);
-    if (e.recommendedAction) console.error(`what to do: ${e.recommendedAction}`);
-    process.exitCode = 1;
+    process.exitCode = reportCliError('consent', error);
   });
 }

@@ -29,12 +29,16 @@ export function reportCliError(command: string, error: unknown, usage?: string):
 
 export function describeCliError(command: string, error: unknown, usage?: string): string[] {
   if (error instanceof UsageError) return [`${command}: ${error.message}`, ...(usage ? [usage] : [])];
-  if (classified(error)) return [`${command}: ${error.reason}`, ...(error.recommendedAction ? [`fix: ${error.recommendedAction}`] : [])];
+  if (classified(error)) {
+    // ConfigError's own fix speaks to a deployment; here the variables are this shell's.
+    const fix = error.code === 'ConfigError' ? 'set or correct the named variables, then run this again' : error.recommendedAction;
+    return [`${command}: ${error.reason}`, ...(fix ? [`fix: ${fix}`] : [])];
+  }
   return [`${command}: ${error instanceof Error ? error.message : String(error)}`];
 }
 
 /** By shape as well: an error from a function bundle is its own copy of ClassifiedError, not ours. */
-function classified(error: unknown): error is { reason: string; recommendedAction?: string } {
+function classified(error: unknown): error is { code: string; reason: string; recommendedAction?: string } {
   if (isClassified(error)) return true;
   const e = error as { code?: unknown; reason?: unknown } | null;
   return error instanceof Error && typeof e?.code === 'string' && typeof e.reason === 'string';

@@ -19,6 +19,7 @@ import { FileStateStore } from '../../functions/lib/state/FileStateStore';
 import { FailedChanges } from '../../functions/lib/sync/failedChanges';
 import { localStateDir } from '../local/runtime';
 import { listDeadLetters, replayDeadLetters } from './dlq';
+import { reportCliError } from './failure';
 
 const USAGE = 'usage: queue status | dead | replay (--all | ID…) | failed | dlq | replay --dlq (--all | ID…)';
 
@@ -91,7 +92,7 @@ if (require.main === module) {
   }
 }
 
+/** A thrown error is never a usage error here (runQueueCli answers those): its reason and fix, exit 1. */
 function fail(error: unknown): never {
-  process.stderr.write(`queue: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(2);
+  process.exit(reportCliError('queue', error));
 }
