@@ -50,10 +50,14 @@ export function isAllowedEndpoint(value: string): boolean {
 export interface IntegerOptions {
   fallback: number;
   min: number;
-  max: number;
+  /** No upper bound when left out. */
+  max?: number;
   /** Named in the message: "a whole number of seconds". */
   unit?: string;
 }
+
+/** `from 1 to 100`, or `of at least 1` without an upper bound. */
+const range = (min: number, max?: number) => (max === undefined ? `of at least ${min}` : `from ${min} to ${max}`);
 
 /**
  * The readers over one environment; each reports to `problems` and answers a usable value (the
@@ -98,9 +102,24 @@ export function envReader(env: Env, problems: ConfigProblems) {
       const value = text(name);
       if (value === undefined) return options.fallback;
       const n = /^\d{1,15}$/.test(value) ? Number(value) : NaN;
-      if (n >= options.min && n <= options.max) return n;
-      problem(name, `must be a whole number${options.unit ? ` of ${options.unit}` : ''} from ${options.min} to ${options.max}`);
+      if (n >= options.min && n <= (options.max ?? Infinity)) return n;
+      problem(name, `must be a whole number${options.unit ? ` of ${options.unit}` : ''} ${range(options.min, options.max)}`);
       return options.fallback;
+    },
+    /** A decimal such as `2.5`, from `min` to `max`. */
+    number(name: string, options: { fallback: number; min: number; max: number }): number {
+      const value = text(name);
+      if (value === undefined) return options.fallback;
+      const n = /^\d{1,15}(\.\d{1,15})?$/.test(value) ? Number(value) : NaN;
+      if (n >= options.min && n <= options.max) return n;
+      problem(name, `must be a number ${range(options.min, options.max)}`);
+      return options.fallback;
+    },
+    /** Comma-separated, each item trimmed, empty items dropped; the fallback when unset. */
+    list(name: string, fallback: readonly string[]): string[] {
+      const value = text(name);
+      if (value === undefined) return [...fallback];
+      return value.split(',').map((item) => item.trim()).filter(Boolean);
     },
     /** `true` or `false`. */
     flag(name: string, fallback: boolean): boolean {

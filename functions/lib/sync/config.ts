@@ -2,87 +2,85 @@
  * The engine's settings from the environment, validated once at cold start. Every variable is
  * optional and documented with its default; a bad one stops the function with its name.
  */
-// A namespace import lets esbuild drop what we don't use (the named `z` export keeps all of zod: 450 KB).
-import * as z from 'zod';
-import type { Env } from '../core/config';
-import { ConfigError } from '../core/errors';
+import { type Env, type EnvReader, envReader } from '../core/config';
+import { ConfigProblems } from '../core/errors';
 import { compileTemplate } from '../core/template';
 import {
   DEFAULT_DEPROVISION_POLICY, DEFAULT_MAPPING_RULES, DEFAULT_SAFEGUARD, type GroupRule,
 } from '../core/rules';
 import type { SyncSettings } from './fullSync';
 
-const list = (fallback: string[]) => z.string().optional()
-  .transform((v) => (v === undefined || v.trim() === '' ? fallback : v.split(',').map((s) => s.trim()).filter(Boolean)));
-const templates = (fallback: string[]) => list(fallback).superRefine((items, ctx) => {
-  for (const t of items) {
-    try { compileTemplate(t); } catch (e) { ctx.addIssue({ code: 'custom', message: (e as Error).message }); }
-  }
-});
-const mode = (fallback: 'delete' | 'suspend' | 'none') => z.enum(['delete', 'suspend', 'none']).default(fallback);
-const count = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
+const MODES = ['delete', 'suspend', 'none'] as const;
+const STATUSES = ['active', 'disabled'] as const;
 const GROUP_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 
-const groupRules = z.string().optional().transform((v, ctx): GroupRule[] => {
-  if (!v?.trim()) return [];
-  return v.split(',').map((pair) => pair.trim()).filter(Boolean).map((pair) => {
+type Report = (variable: string, problem: string) => void;
+
+/** Templates, each compiled now so a bad one stops the cold start with its own message. */
+function templates(read: EnvReader, report: Report, name: string, fallback: readonly string[]): string[] {
+  const items = read.list(name, fallback);
+  for (const t of items) {
+    try { compileTemplate(t); } catch (e) { report(name, (e as Error).message); }
+  }
+  return items;
+}
+
+function statuses(read: EnvReader, report: Report): ('active' | 'disabled')[] {
+  const items = read.list('SYNC_STATUSES', STATUSES);
+  const known = items.every((s) => (STATUSES as readonly string[]).includes(s));
+  if (!known || items.length === 0) report('SYNC_STATUSES', `must list one or more of ${STATUSES.join(', ')}`);
+  return known && items.length > 0 ? items as ('active' | 'disabled')[] : [...STATUSES];
+}
+
+function groupRules(read: EnvReader, report: Report): GroupRule[] {
+  return read.list('SYNC_GROUP_RULES', []).map((pair) => {
     const eq = pair.lastIndexOf('=');
     const department = pair.slice(0, eq).trim();
     const group = pair.slice(eq + 1).trim();
     if (eq <= 0 || !GROUP_NAME.test(group)) {
-      ctx.addIssue({ code: 'custom', message: `"${pair}" is not department=group with a RAM group name of 1–64 letters, digits, . - _` });
+      report('SYNC_GROUP_RULES', `"${pair}" is not department=group with a RAM group name of 1–64 letters, digits, . - _`);
     }
     return { department, group };
   });
-});
+}
 
-const schema = z.object({
-  /** userName templates, tried in order. Default `{email.local},{userName}`; the source id is the last resort. */
-  SYNC_USERNAME_TEMPLATES: templates(DEFAULT_MAPPING_RULES.userName),
-  /** displayName templates, tried in order. Default `{displayName},{userName}`. */
-  SYNC_DISPLAYNAME_TEMPLATES: templates(DEFAULT_MAPPING_RULES.displayName),
-  /** Department ids or names in scope, with sub-departments. Default: everyone. */
-  SYNC_INCLUDE_DEPARTMENTS: list([]),
-  /** Department ids or names out of scope, with sub-departments. Default: none. */
-  SYNC_EXCLUDE_DEPARTMENTS: list([]),
-  /** Statuses in scope. Default `active,disabled` (disabled people follow DEPROVISION_DISABLED). */
-  SYNC_STATUSES: list(['active', 'disabled']).pipe(z.array(z.enum(['active', 'disabled'])).min(1)),
-  /** Department → RAM group rules, `department=group,…`. Default none: groups are opt-in. */
-  SYNC_GROUP_RULES: groupRules,
-  /** What happens to people absent at the source. Default delete. */
-  DEPROVISION_DELETED: mode(DEFAULT_DEPROVISION_POLICY.deleted),
-  /** What happens to people disabled at the source. Default suspend. */
-  DEPROVISION_DISABLED: mode(DEFAULT_DEPROVISION_POLICY.disabled),
-  /** Hold plans with more deprovisions than this. Default 20. */
-  SAFEGUARD_MAX_DELETES: count(DEFAULT_SAFEGUARD.maxDeletes),
-  /** …or more than this percentage of the users we manage. Default 10. */
-  SAFEGUARD_MAX_DELETE_PERCENT: z.coerce.number().min(0).max(100).default(DEFAULT_SAFEGUARD.maxDeletePercent),
-  /** The rolling window deprovisions are counted in, minutes (1 minute to 7 days). Default 60. */
-  SAFEGUARD_WINDOW_MINUTES: z.coerce.number().int().min(1).max(10_080).default(DEFAULT_SAFEGUARD.windowMinutes),
-});
-
+/** Every variable is optional; its default is the one in core/rules.ts. */
 export function parseSyncSettings(env: Env): SyncSettings {
-  const blank = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v);
-  const input = Object.fromEntries(Object.keys(schema.shape).map((k) => [k, blank(env[k])]));
-  const parsed = schema.safeParse(input);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => ({ variable: String(i.path[0]), problem: i.message })));
-  }
-  const c = parsed.data;
-  return {
+  const problems = new ConfigProblems();
+  const read = envReader(env, problems);
+  const report: Report = (variable, problem) => problems.add({ variable, problem });
+  const settings: SyncSettings = {
     rules: {
-      userName: c.SYNC_USERNAME_TEMPLATES,
-      displayName: c.SYNC_DISPLAYNAME_TEMPLATES,
+      /** userName templates, tried in order. Default `{email.local},{userName}`; the source id is the last resort. */
+      userName: templates(read, report, 'SYNC_USERNAME_TEMPLATES', DEFAULT_MAPPING_RULES.userName),
+      /** displayName templates, tried in order. Default `{displayName},{userName}`. */
+      displayName: templates(read, report, 'SYNC_DISPLAYNAME_TEMPLATES', DEFAULT_MAPPING_RULES.displayName),
       scope: {
-        includeDepartments: c.SYNC_INCLUDE_DEPARTMENTS,
-        excludeDepartments: c.SYNC_EXCLUDE_DEPARTMENTS,
-        statuses: c.SYNC_STATUSES,
+        /** Department ids or names in scope, with sub-departments. Default: everyone. */
+        includeDepartments: read.list('SYNC_INCLUDE_DEPARTMENTS', []),
+        /** Department ids or names out of scope, with sub-departments. Default: none. */
+        excludeDepartments: read.list('SYNC_EXCLUDE_DEPARTMENTS', []),
+        /** Statuses in scope. Default `active,disabled` (disabled people follow DEPROVISION_DISABLED). */
+        statuses: statuses(read, report),
       },
-      groups: c.SYNC_GROUP_RULES,
+      /** Department → RAM group rules, `department=group,…`. Default none: groups are opt-in. */
+      groups: groupRules(read, report),
     },
-    policy: { deleted: c.DEPROVISION_DELETED, disabled: c.DEPROVISION_DISABLED },
+    policy: {
+      /** What happens to people absent at the source. Default delete. */
+      deleted: read.oneOf('DEPROVISION_DELETED', MODES, DEFAULT_DEPROVISION_POLICY.deleted),
+      /** What happens to people disabled at the source. Default suspend. */
+      disabled: read.oneOf('DEPROVISION_DISABLED', MODES, DEFAULT_DEPROVISION_POLICY.disabled),
+    },
     safeguard: {
-      maxDeletes: c.SAFEGUARD_MAX_DELETES, maxDeletePercent: c.SAFEGUARD_MAX_DELETE_PERCENT, windowMinutes: c.SAFEGUARD_WINDOW_MINUTES,
+      /** Hold plans with more deprovisions than this. Default 20. */
+      maxDeletes: read.integer('SAFEGUARD_MAX_DELETES', { fallback: DEFAULT_SAFEGUARD.maxDeletes, min: 0 }),
+      /** …or more than this percentage of the users we manage. Default 10. */
+      maxDeletePercent: read.number('SAFEGUARD_MAX_DELETE_PERCENT', { fallback: DEFAULT_SAFEGUARD.maxDeletePercent, min: 0, max: 100 }),
+      /** The rolling window deprovisions are counted in, minutes (1 minute to 7 days). Default 60. */
+      windowMinutes: read.integer('SAFEGUARD_WINDOW_MINUTES', { fallback: DEFAULT_SAFEGUARD.windowMinutes, min: 1, max: 10_080 }),
     },
   };
+  problems.throwIfAny();
+  return settings;
 }

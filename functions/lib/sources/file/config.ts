@@ -4,8 +4,6 @@
  */
 import { accessSync, constants, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-// A namespace import lets esbuild drop what we don't use (the named `z` export keeps all of zod: 450 KB).
-import * as z from 'zod';
 import type { Env } from '../../core/config';
 import { FileSourceError } from './errors';
 import { formatOf, type FileFormat } from './load';
@@ -16,11 +14,6 @@ export interface FileSourceConfig {
   format: FileFormat;
 }
 
-const envSchema = z.object({
-  // Unset or blank means the file source is off: deploy templates often render unset values as ''.
-  DIRECTORY_FILE: z.string().trim().optional().transform((value) => value || undefined),
-});
-
 /**
  * Reads `DIRECTORY_FILE`. Undefined when it is unset or blank (the source is off); throws
  * FileSourceError naming `DIRECTORY_FILE` when the file is missing, unreadable or not .json/.csv.
@@ -30,7 +23,8 @@ const envSchema = z.object({
  * const source = config && createFileSource(config.path);
  */
 export function parseFileSourceConfig(env: Env): FileSourceConfig | undefined {
-  const { DIRECTORY_FILE: value } = envSchema.parse({ DIRECTORY_FILE: env.DIRECTORY_FILE });
+  // Unset or blank means the file source is off: deploy templates often render unset values as ''.
+  const value = env.DIRECTORY_FILE?.trim() || undefined;
   if (value === undefined) return undefined;
   const path = resolve(value);
   let format: FileFormat;
