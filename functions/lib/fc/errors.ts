@@ -14,7 +14,7 @@ export {
 export class EventDecodeError extends Error {
   readonly retryable = false;
   readonly code = 'InvalidEvent';
-  /** Paths and rule messages from the parser (e.g. `changes.0.kind: Invalid option`). */
+  /** Paths and rule messages from the parser (e.g. `changes.0.kind: must be one of user, group`). */
   readonly issues: string[];
 
   constructor(message: string, issues: string[] = [], cause?: unknown) {

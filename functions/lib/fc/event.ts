@@ -29,8 +29,9 @@ interface IssueLike {
 }
 
 /**
- * Runs a handler's `parse` (e.g. a zod schema's `parse`) and turns its failure into an
- * `EventDecodeError` listing the issues' paths and rules, which zod words without the values.
+ * Runs a handler's `parse` (e.g. `parseChangeBatch`) and turns its failure into an
+ * `EventDecodeError` listing the issues' paths and rules (an error's `issues`: `{ path, message }`,
+ * worded without the values, as sync/errors.ts's `InvalidMessageError` and zod's are).
  */
 export function parseEvent<E>(decoded: unknown, parse: (raw: unknown) => E): E {
   try {

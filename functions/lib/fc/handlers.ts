@@ -20,7 +20,7 @@ import {
 import type { FcContext, FcHttpEvent, FcHttpResult } from './types';
 
 export interface EventHandlerOptions<E, R = unknown> {
-  /** Validates the decoded event (e.g. a zod schema's `parse`); a failure is a final `EventDecodeError`. */
+  /** Validates the decoded event (e.g. `parseChangeBatch`); a failure is a final `EventDecodeError`. */
   parse?: (raw: unknown) => E;
   /**
    * Answers an event that cannot be decoded (not JSON, or refused by `parse`) instead of failing the

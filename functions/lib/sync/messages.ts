@@ -1,90 +1,131 @@
 /**
  * The engine's two entrances as data: a queue batch for `push`, a manual request or FC's timer event
- * for `full-sync`. Parsed strictly: a malformed message is a final error (retrying cannot fix it).
+ * for `full-sync`. Parsed strictly: a malformed message is a final error (retrying cannot fix it),
+ * an `InvalidMessageError` naming each bad path and its rule. A batch ignores keys it does not know
+ * (an older push reads a newer batch); an invocation refuses them (a typo must not run a sync).
  */
-// A namespace import lets esbuild drop what we don't use (the named `z` export keeps all of zod: 450 KB).
-import * as z from 'zod';
-import { CHANGE_KIND, type ChangeBatch, SOURCE_NAMES } from '../core/model';
+import { CHANGE_KIND, type Change, type ChangeBatch, SOURCE_NAMES, type SourceName } from '../core/model';
+import { ShapeCheck } from './shape';
 
-const change = z.object({
-  source: z.enum(SOURCE_NAMES),
-  kind: z.enum([CHANGE_KIND.user, CHANGE_KIND.department]),
-  sourceId: z.string().min(1),
-  reason: z.string(),
-  hint: z.record(z.string(), z.string()).optional(),
-});
+const KINDS = [CHANGE_KIND.user, CHANGE_KIND.department] as const;
 
-const changeBatch = z.object({
-  v: z.literal(1),
-  id: z.string().min(1),
-  emittedAt: z.string(),
-  changes: z.array(change),
-});
+function change(check: ShapeCheck, raw: unknown, at: (string | number)[]): Change | undefined {
+  const o = check.object(raw, at);
+  if (!o) return undefined;
+  const source = check.oneOf(o.source, [...at, 'source'], SOURCE_NAMES);
+  const kind = check.oneOf(o.kind, [...at, 'kind'], KINDS);
+  const sourceId = check.text(o.sourceId, [...at, 'sourceId'], { nonEmpty: true });
+  const reason = check.text(o.reason, [...at, 'reason']);
+  let hint: Record<string, string> | undefined;
+  if (o.hint !== undefined) {
+    const h = check.object(o.hint, [...at, 'hint']);
+    if (h) for (const [key, value] of Object.entries(h)) check.text(value, [...at, 'hint', key]);
+    hint = h as Record<string, string> | undefined;
+  }
+  if (source === undefined || kind === undefined || sourceId === undefined || reason === undefined) return undefined;
+  return { source, kind, sourceId, reason, ...(hint !== undefined && { hint: { ...hint } }) };
+}
 
+/** `{ v: 1, id, emittedAt, changes: [{ source, kind, sourceId, reason, hint? }] }`. */
 export function parseChangeBatch(raw: unknown): ChangeBatch {
-  return changeBatch.parse(raw);
+  const check = new ShapeCheck();
+  const o = check.object(raw, []);
+  const batch = o && {
+    v: o.v === 1 ? 1 : check.fail(['v'], 'must be 1'),
+    id: check.text(o.id, ['id'], { nonEmpty: true }),
+    emittedAt: check.text(o.emittedAt, ['emittedAt']),
+    changes: check.list(o.changes, ['changes'], (v, at) => change(check, v, at)),
+  };
+  check.throwIfAny();
+  return batch as ChangeBatch;
 }
 
 /** `{ "dryRun": true|false, "sources": [...], "allowDeletes": N }`; a run is a dry run unless it says otherwise. */
-const fullSyncRequest = z.object({
-  dryRun: z.boolean().default(true),
-  sources: z.array(z.enum(SOURCE_NAMES)).optional(),
-  allowDeletes: z.union([z.number().int().min(0), z.boolean()]).optional(),
-}).strict();
-
-export type FullSyncRequest = z.infer<typeof fullSyncRequest>;
-
-export function parseFullSyncRequest(raw: unknown): FullSyncRequest {
-  return fullSyncRequest.parse(raw ?? {});
+export interface FullSyncRequest {
+  dryRun: boolean;
+  sources?: SourceName[];
+  /** How many deprovisions the safeguard lets through this once; true for any number. */
+  allowDeletes?: number | boolean;
 }
 
-/** `{ "held": true }`: the held list. */
-const heldRequest = z.object({ held: z.literal(true) }).strict();
-/** `{ "release": ["<externalId>", …] }` or `{ "release": "all" }`: apply held deprovisions now. */
-const releaseRequest = z.object({
-  release: z.union([z.literal('all'), z.array(z.string().min(1)).min(1)]),
-}).strict();
+export function parseFullSyncRequest(raw: unknown): FullSyncRequest {
+  const check = new ShapeCheck();
+  const o = check.object(raw ?? {}, [], ['dryRun', 'sources', 'allowDeletes']) ?? {};
+  const request: FullSyncRequest = { dryRun: check.flag(o.dryRun, ['dryRun'], true) };
+  if (o.sources !== undefined) {
+    const sources = check.list(o.sources, ['sources'], (v, at) => check.oneOf(v, at, SOURCE_NAMES));
+    if (sources) request.sources = sources;
+  }
+  const allow = o.allowDeletes;
+  if (typeof allow === 'boolean' || (Number.isInteger(allow) && (allow as number) >= 0)) request.allowDeletes = allow as number | boolean;
+  else if (allow !== undefined) check.fail(['allowDeletes'], 'must be a whole number of at least 0, or true or false');
+  check.throwIfAny();
+  return request;
+}
 
-/** `{ "failed": true }`: the failed list. */
-const failedRequest = z.object({ failed: z.literal(true) }).strict();
-/** `{ "retryFailed": ["<key>", …] }` or `{ "retryFailed": "all" }`: run listed changes again. */
-const retryFailedRequest = z.object({
-  retryFailed: z.union([z.literal('all'), z.array(z.string().min(1)).min(1)]),
-}).strict();
+/** `"all"` or one or more non-empty ids: what a release or a retry names. */
+function idsOrAll(check: ShapeCheck, value: unknown, key: string): string[] | 'all' | undefined {
+  if (value === 'all') return 'all';
+  if (!Array.isArray(value) || value.length === 0) return check.fail([key], 'must be "all" or a list of one or more ids');
+  return check.list(value, [key], (v, at) => check.text(v, at, { nonEmpty: true }));
+}
+
+/** An object holding only `key`, whose value passes `read`. */
+function only<T>(raw: unknown, key: string, read: (check: ShapeCheck, value: unknown) => T | undefined): T {
+  const check = new ShapeCheck();
+  const o = check.object(raw, [], [key]);
+  const value = o && read(check, o[key]);
+  check.throwIfAny();
+  return value as T;
+}
+
+const isTrue = (check: ShapeCheck, value: unknown, key: string) => (value === true ? true : check.fail([key], 'must be true'));
 
 /** `{ "migrateIds": "lark", "dryRun": true|false }`: re-link a source's RAM users to its configured kind of id. */
-const migrateRequest = z.object({
-  migrateIds: z.enum(SOURCE_NAMES),
-  dryRun: z.boolean().default(true),
-}).strict();
+function parseMigrateRequest(raw: unknown): { source: SourceName; dryRun: boolean } {
+  const check = new ShapeCheck();
+  const o = check.object(raw, [], ['migrateIds', 'dryRun']) ?? {};
+  const source = check.oneOf(o.migrateIds, ['migrateIds'], SOURCE_NAMES);
+  const dryRun = check.flag(o.dryRun, ['dryRun'], true);
+  check.throwIfAny();
+  return { source: source!, dryRun };
+}
 
 /**
  * The reconcile timer's options, the trigger's `payload` string as JSON: `{"sources": ["ad"]}` or
  * nothing (every source). A scheduled run always applies under the safeguard, so it cannot be told
  * to dry-run or to allow deletions: nobody would be there to read the one or answer for the other.
  */
-const timerOptions = z.object({
-  sources: z.array(z.enum(SOURCE_NAMES)).min(1).optional(),
-  dryRun: z.never({ error: 'a timer run always applies; invoke full-sync by hand for a dry run' }).optional(),
-  allowDeletes: z.never({ error: 'a timer run never lifts the deletion safeguard; release held people with {"release": [...]}' }).optional(),
-}).strict();
-
-const timerPayload = z.string().transform((text, ctx) => {
-  if (text.trim() === '') return {};
+function timerSources(check: ShapeCheck, payload: unknown): SourceName[] | undefined {
+  if (typeof payload !== 'string') return check.fail(['payload'], 'must be text');
+  if (payload.trim() === '') return undefined;
+  let options: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    options = JSON.parse(payload);
   } catch {
-    ctx.addIssue({ code: 'custom', message: 'must be empty or JSON such as {"sources":["ad"]}' });
-    return z.NEVER;
+    return check.fail(['payload'], 'must be empty or JSON such as {"sources":["ad"]}');
   }
-}).pipe(timerOptions);
+  const o = check.object(options, ['payload'], ['sources', 'dryRun', 'allowDeletes']);
+  if (!o) return undefined;
+  if (o.dryRun !== undefined) check.fail(['payload', 'dryRun'], 'a timer run always applies; invoke full-sync by hand for a dry run');
+  if (o.allowDeletes !== undefined) {
+    check.fail(['payload', 'allowDeletes'], 'a timer run never lifts the deletion safeguard; release held people with {"release": [...]}');
+  }
+  if (o.sources === undefined) return undefined;
+  return check.list(o.sources, ['payload', 'sources'], (v, at) => check.oneOf(v, at, SOURCE_NAMES), { nonEmpty: true });
+}
 
 /** FC's timer event (reference/fc.md §2.3). */
-const timerEvent = z.object({
-  triggerTime: z.string().refine((t) => !Number.isNaN(Date.parse(t)), 'must be an ISO time'),
-  triggerName: z.string().min(1),
-  payload: timerPayload.optional(),
-}).strict();
+function parseTimerEvent(raw: unknown): { sources?: SourceName[]; name: string; time: string } {
+  const check = new ShapeCheck();
+  const o = check.object(raw, [], ['triggerTime', 'triggerName', 'payload']) ?? {};
+  const time = check.text(o.triggerTime, ['triggerTime']);
+  if (time !== undefined && Number.isNaN(Date.parse(time))) check.fail(['triggerTime'], 'must be an ISO time');
+  const name = check.text(o.triggerName, ['triggerName'], { nonEmpty: true });
+  const sources = o.payload === undefined ? undefined : timerSources(check, o.payload);
+  check.throwIfAny();
+  return { name: name!, time: time!, ...(sources && { sources }) };
+}
 
 /**
  * What `full-sync` may be invoked with: a sync (the default), the reconcile timer's event, the held
@@ -97,32 +138,32 @@ export type FullSyncInvocation =
   | { kind: 'release'; release: string[] | 'all' }
   | { kind: 'failed' }
   | { kind: 'retry-failed'; keys: string[] | 'all' }
-  | { kind: 'migrate-ids'; source: (typeof SOURCE_NAMES)[number]; dryRun: boolean };
+  | { kind: 'migrate-ids'; source: SourceName; dryRun: boolean };
 
 export function parseFullSyncInvocation(raw: unknown): FullSyncInvocation {
   const value = raw ?? {};
   const has = (key: string) => typeof value === 'object' && value !== null && key in value;
   if (has('held')) {
-    heldRequest.parse(value);
+    only(value, 'held', (check, v) => isTrue(check, v, 'held'));
     return { kind: 'held' };
   }
-  if (has('release')) return { kind: 'release', release: releaseRequest.parse(value).release };
+  if (has('release')) return { kind: 'release', release: only(value, 'release', (check, v) => idsOrAll(check, v, 'release')) };
   if (has('failed')) {
-    failedRequest.parse(value);
+    only(value, 'failed', (check, v) => isTrue(check, v, 'failed'));
     return { kind: 'failed' };
   }
-  if (has('retryFailed')) return { kind: 'retry-failed', keys: retryFailedRequest.parse(value).retryFailed };
+  if (has('retryFailed')) return { kind: 'retry-failed', keys: only(value, 'retryFailed', (check, v) => idsOrAll(check, v, 'retryFailed')) };
   if (has('triggerTime') || has('triggerName') || has('payload')) {
-    const event = timerEvent.parse(value);
+    const event = parseTimerEvent(value);
     return {
       kind: 'reconcile',
-      request: { dryRun: false, ...(event.payload?.sources && { sources: event.payload.sources }) },
-      trigger: { name: event.triggerName, time: event.triggerTime },
+      request: { dryRun: false, ...(event.sources && { sources: event.sources }) },
+      trigger: { name: event.name, time: event.time },
     };
   }
   if (has('migrateIds')) {
-    const request = migrateRequest.parse(value);
-    return { kind: 'migrate-ids', source: request.migrateIds, dryRun: request.dryRun };
+    const request = parseMigrateRequest(value);
+    return { kind: 'migrate-ids', source: request.source, dryRun: request.dryRun };
   }
   return { kind: 'sync', request: parseFullSyncRequest(value) };
 }
