@@ -1,10 +1,10 @@
 /**
- * One person or department record, whatever the file format, validated with zod and turned into
- * the domain model. Readers (JSON, CSV) only gather raw values under canonical field names.
+ * One person or department record, whatever the file format, validated and turned into the domain
+ * model. Readers (JSON, CSV) only gather raw values under canonical field names.
  * Every message here names a field and says what is wrong, never what the value was, nor the raw id.
+ * Written by hand rather than with a schema library: the file source is in full-sync's bundle, and a
+ * library's schemas cost every cold start.
  */
-// A namespace import lets esbuild drop what we don't use (the named `z` export keeps all of zod: 450 KB).
-import * as z from 'zod';
 import type { Department, Identity } from '../../core/model';
 import { maskId } from '../../core/redact';
 import type { DepartmentField, PersonField } from './fields';
@@ -23,86 +23,124 @@ function blankToUndefined(value: unknown): unknown {
   return trimmed === '' ? undefined : trimmed;
 }
 
-// JSON exports often carry numeric ids and phone numbers; they mean the same text.
-const text = z
-  .union([z.string(), z.number()], { error: (issue) => (issue.input === undefined ? 'is missing' : 'must be text') })
-  .transform(String);
-const requiredText = z.preprocess(blankToUndefined, text);
-const optionalText = z.preprocess(blankToUndefined, text.optional());
-
-const email = z.preprocess(blankToUndefined, z.email({ error: 'is not an email address' }).optional());
-
+/** The same rule as zod's `z.email()`, which this file used before. */
+const EMAIL = /^(?:[A-Za-z0-9_'+\-]+\.)*[A-Za-z0-9_'+\-]*[A-Za-z0-9_+-]@(?:[A-Za-z0-9][A-Za-z0-9\-]*\.)+[A-Za-z]{2,}$/;
 const PHONE = /^\+?[0-9][0-9 ()-]{3,30}$/;
-const mobile = z.preprocess(
-  blankToUndefined,
-  text.pipe(z.string().regex(PHONE, { error: 'is not a phone number' })).optional(),
-);
-
-// CSV cells hold `a;b` or `a|b`; JSON holds an array (or, leniently, the same string).
-const departmentList = z.preprocess(
-  (value) => {
-    if (typeof value === 'string') return value.split(/[;|]/).map(blankToUndefined).filter((v) => v !== undefined);
-    if (Array.isArray(value)) return value.map(blankToUndefined).filter((v) => v !== undefined);
-    return value;
-  },
-  z.array(text, { error: 'must be a list of department ids' }).optional(),
-);
-
-const status = z.preprocess(
-  (value) => (typeof value === 'string' ? blankToUndefined(value.toLowerCase()) : value),
-  z.enum(['active', 'disabled'], { error: 'must be active or disabled' }).optional(),
-);
-
 const TRUE_WORDS = new Set(['true', 'yes', 'y', '1', 'on']);
 const FALSE_WORDS = new Set(['false', 'no', 'n', '0', 'off']);
-const flag = z.preprocess(
-  (value) => {
-    if (typeof value !== 'string') return value;
-    const word = value.trim().toLowerCase();
-    if (word === '') return undefined;
-    if (TRUE_WORDS.has(word)) return true;
-    if (FALSE_WORDS.has(word)) return false;
-    return value;
-  },
-  z.boolean({ error: 'must be true or false' }).optional(),
-);
 
-const attributes = z
-  .record(z.string(), z.preprocess(blankToUndefined, z.union([z.string(), z.number(), z.boolean()], {
-    error: 'must be text',
-  }).optional()), { error: 'must be an object of text values' })
-  .optional();
+/**
+ * Reads one record's fields; each read notes a problem (`field departments[1] must be text`) and
+ * answers undefined, so every bad field of a record is named at once.
+ */
+class FieldReader {
+  readonly problems: string[] = [];
 
-const personSchema = z.object({
-  id: requiredText,
-  userName: optionalText,
-  displayName: optionalText,
-  email,
-  mobile,
-  employeeId: optionalText,
-  title: optionalText,
-  departments: departmentList,
-  status,
-  enabled: flag,
-  manager: optionalText,
-  attributes,
-});
+  constructor(private readonly raw: Readonly<Record<string, unknown>>) {}
 
-const departmentSchema = z.object({ id: requiredText, name: requiredText, parentId: optionalText });
+  private fail(path: string, rule: string): undefined {
+    this.problems.push(`field ${path} ${rule}`);
+    return undefined;
+  }
+
+  // JSON exports often carry numeric ids and phone numbers; they mean the same text.
+  private asText(value: unknown, path: string): string | undefined {
+    if (typeof value === 'string' || typeof value === 'number') return String(value);
+    return this.fail(path, value === undefined ? 'is missing' : 'must be text');
+  }
+
+  required(field: string): string | undefined {
+    return this.asText(blankToUndefined(this.raw[field]), field);
+  }
+
+  optional(field: string): string | undefined {
+    const value = blankToUndefined(this.raw[field]);
+    return value === undefined ? undefined : this.asText(value, field);
+  }
+
+  email(field: string): string | undefined {
+    const value = blankToUndefined(this.raw[field]);
+    if (value === undefined) return undefined;
+    return typeof value === 'string' && EMAIL.test(value) ? value : this.fail(field, 'is not an email address');
+  }
+
+  mobile(field: string): string | undefined {
+    const value = this.optional(field);
+    return value === undefined || PHONE.test(value) ? value : this.fail(field, 'is not a phone number');
+  }
+
+  /** CSV cells hold `a;b` or `a|b`; JSON holds an array (or, leniently, the same string). */
+  list(field: string): string[] | undefined {
+    const value = this.raw[field];
+    if (value === undefined) return undefined;
+    const items = typeof value === 'string' ? value.split(/[;|]/) : value;
+    if (!Array.isArray(items)) return this.fail(field, 'must be a list of department ids');
+    const given = items.map(blankToUndefined).filter((v) => v !== undefined);
+    const texts = given.map((v, i) => this.asText(v, `${field}[${i}]`));
+    return texts.every((t) => t !== undefined) ? texts as string[] : undefined;
+  }
+
+  status(field: string): 'active' | 'disabled' | undefined {
+    const raw = this.raw[field];
+    const value = typeof raw === 'string' ? blankToUndefined(raw.toLowerCase()) : raw;
+    if (value === undefined || value === 'active' || value === 'disabled') return value;
+    return this.fail(field, 'must be active or disabled');
+  }
+
+  flag(field: string): boolean | undefined {
+    let value = this.raw[field];
+    if (typeof value === 'string') {
+      const word = value.trim().toLowerCase();
+      if (word === '') value = undefined;
+      else if (TRUE_WORDS.has(word)) value = true;
+      else if (FALSE_WORDS.has(word)) value = false;
+    }
+    if (value === undefined || typeof value === 'boolean') return value;
+    return this.fail(field, 'must be true or false');
+  }
+
+  /** An object of text (or number, true/false) values; blank ones are left out. */
+  attributes(field: string): Record<string, string> | undefined {
+    const value = this.raw[field];
+    if (value === undefined) return undefined;
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return this.fail(field, 'must be an object of text values');
+    const kept: [string, string][] = [];
+    for (const [key, raw] of Object.entries(value)) {
+      const v = blankToUndefined(raw);
+      if (v === undefined) continue;
+      if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') kept.push([key, String(v)]);
+      else this.fail(`${field}.${key}`, 'must be text');
+    }
+    return Object.fromEntries(kept);
+  }
+}
 
 /** Validates one raw person and builds the Identity (`status` defaults to active). */
 export function parsePerson(raw: RawPerson): RecordResult<Identity> {
-  const parsed = personSchema.safeParse(raw);
-  if (!parsed.success) return { ok: false, problems: parsed.error.issues.map(describeIssue) };
-  const r = parsed.data;
+  const read = new FieldReader(raw);
+  const r = {
+    id: read.required('id'),
+    userName: read.optional('userName'),
+    displayName: read.optional('displayName'),
+    email: read.email('email'),
+    mobile: read.mobile('mobile'),
+    employeeId: read.optional('employeeId'),
+    title: read.optional('title'),
+    departments: read.list('departments'),
+    status: read.status('status'),
+    enabled: read.flag('enabled'),
+    manager: read.optional('manager'),
+    attributes: read.attributes('attributes'),
+  };
+  if (read.problems.length > 0) return { ok: false, problems: read.problems };
   if (r.status !== undefined && r.enabled !== undefined && (r.status === 'active') !== r.enabled) {
     return { ok: false, problems: ['fields status and enabled disagree'] };
   }
-  const attrs = Object.entries(r.attributes ?? {}).filter(([, v]) => v !== undefined);
+  const attrs = Object.entries(r.attributes ?? {});
   // Absent fields are left out rather than set to undefined: the JSON and CSV forms then compare equal.
   const identity: Identity = {
     source: 'file',
-    sourceId: r.id,
+    sourceId: r.id!,
     ...(r.userName !== undefined && { userName: r.userName }),
     ...(r.displayName !== undefined && { displayName: r.displayName }),
     ...(r.email !== undefined && { email: r.email }),
@@ -112,27 +150,21 @@ export function parsePerson(raw: RawPerson): RecordResult<Identity> {
     departmentIds: [...new Set(r.departments ?? [])],
     status: r.status ?? (r.enabled === false ? 'disabled' : 'active'),
     ...(r.manager !== undefined && { managerId: r.manager }),
-    ...(attrs.length > 0 && { attributes: Object.fromEntries(attrs.map(([k, v]) => [k, String(v)])) }),
+    ...(attrs.length > 0 && { attributes: Object.fromEntries(attrs) }),
   };
   return { ok: true, value: identity };
 }
 
 /** Validates one raw department. */
 export function parseDepartment(raw: RawDepartment): RecordResult<Department> {
-  const parsed = departmentSchema.safeParse(raw);
-  if (!parsed.success) return { ok: false, problems: parsed.error.issues.map(describeIssue) };
-  const { id, name, parentId } = parsed.data;
-  const department: Department = { source: 'file', sourceId: id, name };
+  const read = new FieldReader(raw);
+  const id = read.required('id');
+  const name = read.required('name');
+  const parentId = read.optional('parentId');
+  if (read.problems.length > 0) return { ok: false, problems: read.problems };
+  const department: Department = { source: 'file', sourceId: id!, name: name! };
   if (parentId !== undefined) department.parentId = parentId;
   return { ok: true, value: department };
-}
-
-/** `field departments[1] must be text`. Our messages carry no input; the path is keys, not values. */
-function describeIssue(issue: z.core.$ZodIssue): string {
-  const path = issue.path
-    .map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i === 0 ? '' : '.'}${String(key)}`))
-    .join('');
-  return path ? `field ${path} ${issue.message}` : issue.message;
 }
 
 /** The id of a raw record as far as it can be told before validation, for "which entry" in messages. */
