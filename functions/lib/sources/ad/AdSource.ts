@@ -12,9 +12,9 @@ import type { Source } from '../../core/ports';
 import type { AdSourceConfig } from './config';
 import { AdConnection, type AdConnectionOptions } from './AdConnection';
 import { search } from './connection';
-import { ExtendedDnControl } from './controls';
+import { extendedDnControl } from './controls';
 import { AdSourceError } from './errors';
-import { and, guidFilter, parseFilter } from './filters';
+import { and, guidFilter, scopeFilters } from './filters';
 import { isGuidString } from './guid';
 import { BUFFER_ATTRIBUTES, GROUP_ATTRIBUTES, toDepartment, toIdentity, USER_ATTRIBUTES } from './mapping';
 import { attributeRequest, completeRangedAttributes } from './ranges';
@@ -22,35 +22,38 @@ import { attributeRequest, completeRangedAttributes } from './ranges';
 export class AdSource implements Source {
   readonly name = 'ad' as const;
   readonly identifier = { type: 'objectGUID' };
-  private readonly userFilter: Filter;
-  private readonly groupFilter: Filter;
+  /** Parsed at the first search, so constructing the source does not load ldapts (see ldapts.ts). */
+  private filters?: { user: Filter; group: Filter };
   /** memberOf of someone in more groups than MaxValRange (1500) arrives in ranges. */
   private readonly userAttributes: string[];
   private readonly connection: AdConnection;
 
   constructor(private readonly config: AdSourceConfig, options: AdConnectionOptions = {}) {
     this.connection = new AdConnection(config, options);
-    this.userFilter = parseFilter(config.userFilter, 'AD_USER_FILTER');
-    this.groupFilter = parseFilter(config.groupFilter, 'AD_GROUP_FILTER');
     this.userAttributes = USER_ATTRIBUTES.map((a) => (a === 'memberOf' ? attributeRequest(a, config.valueRangeStep) : a));
   }
 
+  private get scope(): { user: Filter; group: Filter } {
+    this.filters ??= scopeFilters(this.config);
+    return this.filters;
+  }
+
   async getUser(sourceId: string): Promise<Identity | undefined> {
-    const entry = await this.findOne('user', sourceId, this.userFilter, this.userAttributes);
+    const entry = await this.findOne('user', sourceId, this.scope.user, this.userAttributes);
     return entry && toIdentity(entry);
   }
 
   async getDepartment(sourceId: string): Promise<Department | undefined> {
-    const entry = await this.findOne('group', sourceId, this.groupFilter, GROUP_ATTRIBUTES);
+    const entry = await this.findOne('group', sourceId, this.scope.group, GROUP_ATTRIBUTES);
     return entry && toDepartment(entry);
   }
 
   async *listUsers(): AsyncIterable<Identity> {
-    for await (const entry of this.listAll(this.userFilter, this.userAttributes)) yield toIdentity(entry);
+    for await (const entry of this.listAll(this.scope.user, this.userAttributes)) yield toIdentity(entry);
   }
 
   async *listDepartments(): AsyncIterable<Department> {
-    for await (const entry of this.listAll(this.groupFilter, GROUP_ATTRIBUTES)) yield toDepartment(entry);
+    for await (const entry of this.listAll(this.scope.group, GROUP_ATTRIBUTES)) yield toDepartment(entry);
   }
 
   /** The object with this GUID under the base DN and matching the filter; the GUID goes on the wire as bytes. */
@@ -60,7 +63,7 @@ export class AdSource implements Source {
     return this.connection.read(async (client) => {
       const result = await search(client, `one ${kind}`, this.config.baseDn, {
         scope: 'sub', filter: and(guidFilter(sourceId), scope), attributes, explicitBufferAttributes: BUFFER_ATTRIBUTES, sizeLimit: 2,
-      }, new ExtendedDnControl());
+      }, extendedDnControl());
       const entry = result.searchEntries[0];
       return entry && (await this.complete(client, entry));
     });
@@ -73,7 +76,7 @@ export class AdSource implements Source {
 
   /** The rest of a ranged memberOf (a no-op for everyone in fewer groups than the DC's cap). */
   private complete(client: Client, entry: Entry): Promise<Entry> {
-    return completeRangedAttributes(client, entry, ['memberOf'], { controls: [new ExtendedDnControl()], step: this.config.valueRangeStep });
+    return completeRangedAttributes(client, entry, ['memberOf'], { controls: [extendedDnControl()], step: this.config.valueRangeStep });
   }
 
   private async *listAll(scope: Filter, attributes: string[]): AsyncIterable<Entry> {
@@ -81,7 +84,7 @@ export class AdSource implements Source {
     try {
       const pages = client.searchPaginated(this.config.baseDn, {
         scope: 'sub', filter: scope, attributes, explicitBufferAttributes: BUFFER_ATTRIBUTES, paged: { pageSize: this.config.pageSize },
-      }, new ExtendedDnControl());
+      }, extendedDnControl());
       try {
         for await (const page of pages) {
           for (const entry of page.searchEntries) yield await this.complete(client, entry);

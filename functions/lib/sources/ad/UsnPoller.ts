@@ -15,9 +15,9 @@ import type { Change, ChangeKind } from '../../core/model';
 import type { ChangeQueue, StateStore } from '../../core/ports';
 import type { AdSourceConfig } from './config';
 import { assertTombstonesReadable, openAdClient, readDcState } from './connection';
-import { ExtendedDnControl, showDeletedControl } from './controls';
+import { extendedDnControl, showDeletedControl } from './controls';
 import { AdSourceError } from './errors';
-import { and, anyGuid, parseFilter, usersAndGroups, usnRange } from './filters';
+import { and, anyGuid, scopeFilters, usersAndGroups, usnRange } from './filters';
 import { GroupSnapshots, memberChanges, snapshotOf } from './groupSnapshots';
 import { BUFFER_ATTRIBUTES, entryGuid, extendedGuid } from './mapping';
 import { attributeRequest, readAllValues } from './ranges';
@@ -58,15 +58,18 @@ export class UsnPoller {
   private readonly prefix: string;
   private readonly now: () => Date;
   private readonly open: (config: AdSourceConfig) => Promise<Client>;
-  private readonly userFilter: Filter;
-  private readonly groupFilter: Filter;
+  /** Parsed at the first search, so constructing the source does not load ldapts (see ldapts.ts). */
+  private filters?: { user: Filter; group: Filter };
 
   constructor(private readonly options: UsnPollerOptions) {
-    this.userFilter = parseFilter(options.config.userFilter, 'AD_USER_FILTER');
-    this.groupFilter = parseFilter(options.config.groupFilter, 'AD_GROUP_FILTER');
     this.prefix = options.statePrefix ?? DEFAULT_STATE_PREFIX;
     this.now = options.now ?? (() => new Date());
     this.open = options.open ?? openAdClient;
+  }
+
+  private get scope(): { user: Filter; group: Filter } {
+    this.filters ??= scopeFilters(this.options.config);
+    return this.filters;
   }
 
   async poll(): Promise<PollReport> {
@@ -90,7 +93,7 @@ export class UsnPoller {
         // directory for a uSNChanged range (no range index), so a second search would double the poll.
         const range = usnRange(plan.fromUsn, plan.toUsn);
         // Nothing was written anywhere on this DC since the last poll: skip the search.
-        const found = plan.fromUsn > plan.toUsn ? [] : await search(dc.namingContext, and(usersAndGroups(), range), ['objectGUID', 'objectClass', 'isDeleted', member], showDeletedControl(), new ExtendedDnControl());
+        const found = plan.fromUsn > plan.toUsn ? [] : await search(dc.namingContext, and(usersAndGroups(), range), ['objectGUID', 'objectClass', 'isDeleted', member], showDeletedControl(), extendedDnControl());
         const groups: Array<{ id: string; entry?: Entry }> = [];
         for (const entry of found) {
           entriesRead++;
@@ -112,8 +115,8 @@ export class UsnPoller {
         }
       } else {
         const upTo = usnRange(0n, plan.toUsn);
-        const users = await search(config.baseDn, and(this.userFilter, upTo), ['objectGUID']);
-        const groups = await search(config.baseDn, and(this.groupFilter, upTo), ['objectGUID', member], new ExtendedDnControl());
+        const users = await search(config.baseDn, and(this.scope.user, upTo), ['objectGUID']);
+        const groups = await search(config.baseDn, and(this.scope.group, upTo), ['objectGUID', member], extendedDnControl());
         entriesRead = users.length + groups.length;
         const seen = new Set<string>();
         for (const entry of groups) {
@@ -147,7 +150,7 @@ export class UsnPoller {
     const { config } = this.options;
     const inScope = new Set<string>();
     for (let i = 0; i < ids.length; i += 100) {
-      const filter = and(this.groupFilter, anyGuid(ids.slice(i, i + 100)));
+      const filter = and(this.scope.group, anyGuid(ids.slice(i, i + 100)));
       for (const entry of await this.searchAll(client, config.baseDn, filter, ['objectGUID'], [])) inScope.add(entryGuid(entry));
     }
     return inScope;
@@ -155,7 +158,7 @@ export class UsnPoller {
 
   /** A group's member GUIDs; `member` of a large group arrives in ranges (AD's MaxValRange, 1500). */
   private async members(client: Client, group: Entry): Promise<string[]> {
-    const values = await readAllValues(client, group, 'member', { controls: [new ExtendedDnControl()], step: this.options.config.valueRangeStep });
+    const values = await readAllValues(client, group, 'member', { controls: [extendedDnControl()], step: this.options.config.valueRangeStep });
     return values.map(extendedGuid).filter((id): id is string => id !== undefined);
   }
 

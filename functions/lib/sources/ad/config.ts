@@ -63,8 +63,11 @@ export function parseAdSourceConfig(env: Env): AdSourceConfig | undefined {
   if (scheme === undefined) problems.add({ variable: 'AD_URL', problem: 'must be ldaps://host[:port] or ldap://host[:port]' });
   else if (scheme === 'ldap') transport = allowPlain ? 'plain' : 'starttls';
 
+  // An operator's filter is parsed now (loading ldapts), so a bad one stops the cold start; the
+  // defaults are known good and wait for the first connect (see ldapts.ts).
   const filter = (name: string, fallback: string): string => {
-    const value = text(name) ?? fallback;
+    const value = text(name);
+    if (value === undefined) return fallback;
     try {
       parseFilter(value, name);
     } catch {

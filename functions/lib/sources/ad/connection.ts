@@ -2,14 +2,13 @@
  * Opening a bound ldapts client, and reading the DC's identity for the watermark.
  * Bind failures are translated into AdSourceErrors an operator can act on.
  */
-import {
-  Client, InvalidCredentialsError, type SearchOptions, StrongAuthRequiredError, ConfidentialityRequiredError,
-} from 'ldapts';
+import type { Client, Control, SearchOptions } from 'ldapts';
 import type { ConnectionOptions } from 'node:tls';
 import type { AdSourceConfig } from './config';
 import { showDeletedControl } from './controls';
 import { AdSourceError } from './errors';
 import { guidToString } from './guid';
+import { ldapts } from './ldapts';
 import type { DcState } from './watermark';
 
 /** MS-ADTS: tombstoneLifetime defaults to 60 days when the attribute is unset. */
@@ -26,7 +25,7 @@ export async function openAdClient(config: AdSourceConfig): Promise<Client> {
   const tlsOptions: ConnectionOptions = {};
   if (config.tlsCa) tlsOptions.ca = config.tlsCa;
   if (config.tlsServerName) tlsOptions.servername = config.tlsServerName;
-  const client = new Client({
+  const client = new (ldapts().Client)({
     url: config.url, timeout: config.timeoutMs, connectTimeout: config.timeoutMs,
     tlsOptions: config.transport === 'ldaps' ? tlsOptions : undefined,
   });
@@ -42,6 +41,7 @@ export async function openAdClient(config: AdSourceConfig): Promise<Client> {
 
 function bindError(error: unknown, config: AdSourceConfig): AdSourceError {
   const where = `binding to the DC at ${config.url} as AD_BIND_DN`;
+  const { InvalidCredentialsError, StrongAuthRequiredError, ConfidentialityRequiredError } = ldapts();
   if (error instanceof InvalidCredentialsError) {
     return new AdSourceError('invalid-credentials', `${where} failed: wrong AD_BIND_DN or AD_BIND_PASSWORD (or the account is locked or disabled)`, { cause: error });
   }
@@ -54,7 +54,7 @@ function bindError(error: unknown, config: AdSourceConfig): AdSourceError {
 }
 
 /** Wraps a search so a failure names the operation, not the values in the filter. */
-export async function search(client: Client, what: string, base: string, options: SearchOptions, ...controls: import('ldapts').Control[]) {
+export async function search(client: Client, what: string, base: string, options: SearchOptions, ...controls: Control[]) {
   try {
     return await client.search(base, options, controls.length ? controls : undefined);
   } catch (error) {

@@ -69,7 +69,7 @@ export function parseValueRange(entry: Entry, attribute: string): ValueRange | u
  * Pages are separate reads, so a membership change in between can skip or repeat a value; the
  * change also bumps the object's uSNChanged, so the next poll reads it again.
  *
- * @example const members = await readAllValues(client, group, 'member', { controls: [new ExtendedDnControl()] });
+ * @example const members = await readAllValues(client, group, 'member', { controls: [extendedDnControl()] });
  */
 export async function readAllValues(client: Client, entry: Entry, attribute: string, options: ValueRangeOptions = {}): Promise<string[]> {
   let page = parseValueRange(entry, attribute);

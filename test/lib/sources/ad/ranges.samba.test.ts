@@ -1,13 +1,13 @@
 /** Needs the Samba AD DC (`samba-ad-harness.sh start`) and AD_TEST_URL=ldap://127.0.0.1; skipped otherwise. */
 import type { Client, Entry } from 'ldapts';
 import { openAdClient } from '../../../../functions/lib/sources/ad/connection';
-import { ExtendedDnControl } from '../../../../functions/lib/sources/ad/controls';
+import { extendedDnControl } from '../../../../functions/lib/sources/ad/controls';
 import { BUFFER_ATTRIBUTES, extendedGuid, toIdentity } from '../../../../functions/lib/sources/ad/mapping';
 import { attributeRequest, completeRangedAttributes, parseValueRange, readAllValues } from '../../../../functions/lib/sources/ad/ranges';
 import { AD_HOOK_TIMEOUT_MS, adTestConfig, adTestUrl, SambaAdFixtures } from '../../../support/sambaAd';
 
 const describeAd = adTestUrl ? describe : describe.skip;
-const controls = [new ExtendedDnControl()];
+const controls = [extendedDnControl()];
 const guids = (values: string[]) => values.map((v) => extendedGuid(v)).sort();
 
 /**

@@ -1,5 +1,5 @@
 import type { Client, Control, Entry, SearchOptions } from 'ldapts';
-import { EXTENDED_DN_OID, ExtendedDnControl } from '../../../../functions/lib/sources/ad/controls';
+import { EXTENDED_DN_OID, extendedDnControl } from '../../../../functions/lib/sources/ad/controls';
 import { AdSourceError } from '../../../../functions/lib/sources/ad/errors';
 import { guidToBuffer } from '../../../../functions/lib/sources/ad/guid';
 import { toIdentity } from '../../../../functions/lib/sources/ad/mapping';
@@ -12,7 +12,7 @@ const GROUP_DN = `<GUID=${GROUP_GUID}>;<SID=S-1-5-21-1-1100>;CN=big,DC=example,D
 const guidOf = (i: number) => `00000000-0000-0000-0000-${String(i).padStart(12, '0')}`;
 const extended = (i: number) => `<GUID=${guidOf(i)}>;<SID=S-1-5-21-1-${2000 + i}>;CN=u${i},DC=example,DC=test`;
 const members = (count: number) => Array.from({ length: count }, (_, i) => extended(i));
-const controls: Control[] = [new ExtendedDnControl()];
+const controls: Control[] = [extendedDnControl()];
 
 /**
  * A DC holding one object's multi-valued attribute, answering base reads the way AD and Samba do:
