@@ -4,7 +4,6 @@
  * employeeId,title,departments,status,manager` or their aliases; other columns become attributes.
  * A departments CSV has `id,name,parentId`; other columns there are ignored.
  */
-import { parse } from 'csv-parse/sync';
 import type { Department, Identity } from '../../core/model';
 import type { Located } from './directory';
 import { FileSourceError, ProblemList } from './errors';
@@ -105,6 +104,10 @@ const CSV_PROBLEMS: Readonly<Record<string, string>> = {
 
 function readTable(text: string, file: string): CsvRow[] {
   let records: { record: string[]; info: { lines: number } }[];
+  // Loaded with the first CSV read, not at cold start: push and full-sync load the file source
+  // whenever DIRECTORY_FILE is set, and most invocations read no file (or a JSON one).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { parse } = require('csv-parse/sync') as typeof import('csv-parse/sync');
   try {
     // With `info: true` each record comes wrapped with its position; the typings do not say so.
     records = parse(text, {
