@@ -13,11 +13,13 @@ const ALLOWED: Record<string, readonly string[]> = {
   core: [],
   sources: ['core'],
   state: ['core'],
-  queue: ['core'],
-  ram: ['core', 'state'],
+  /** Signed Alibaba Cloud OpenAPI calls (FC's InvokeFunction, RAM's actions). */
+  openapi: ['core'],
+  queue: ['core', 'openapi'],
+  ram: ['core', 'state', 'openapi'],
   fc: ['core'],
   sync: ['core', 'sources', 'state'],
-  wiring: ['core', 'sources', 'state', 'queue', 'ram', 'fc', 'sync'],
+  wiring: ['core', 'sources', 'state', 'queue', 'ram', 'fc', 'sync', 'openapi'],
 };
 
 function filesUnder(dir: string): string[] {
