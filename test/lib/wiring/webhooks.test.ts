@@ -2,6 +2,7 @@ import { ConfigError } from '../../../functions/lib/core/errors';
 import { dingtalkPollFromEnv, dingtalkWebhookFromEnv as parseDingtalkWebhookEnv, wecomWebhookFromEnv } from '../../../functions/lib/wiring/webhooks';
 import { WEBHOOK_ENV } from '../sources/dingtalk/callbacks';
 import { webhookEnv } from '../sources/wecom/oracle';
+import { refusedVariables } from '../../support/configProblems';
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -38,19 +39,9 @@ describe('dingtalkWebhookFromEnv', () => {
 });
 
 describe('wecomWebhookFromEnv', () => {
-  const problemsOf = (parse: () => unknown): string[] => {
-    try {
-      parse();
-    } catch (error) {
-      if (error instanceof ConfigError) return error.problems.map((p) => p.variable);
-      throw error;
-    }
-    return [];
-  };
-
   it('takes the FC queue with it, and refuses the local SQLite queue', () => {
     expect(wecomWebhookFromEnv({ ...webhookEnv(), PUSH_FUNCTION_NAME: 'push-2' }).queue).toEqual({ kind: 'fc3', functionName: 'push-2' });
-    expect(problemsOf(() => wecomWebhookFromEnv({ QUEUE_KIND: 'sqlite' }))).toEqual(['WECOM_CORP_ID', 'WECOM_TOKEN', 'WECOM_AES_KEY', 'QUEUE_KIND']);
+    expect(refusedVariables(() => wecomWebhookFromEnv({ QUEUE_KIND: 'sqlite' }))).toEqual(['WECOM_CORP_ID', 'WECOM_TOKEN', 'WECOM_AES_KEY', 'QUEUE_KIND']);
   });});
 
 describe('dingtalkPollFromEnv', () => {

@@ -1,16 +1,7 @@
-import { ConfigError } from '../../../../functions/lib/core/errors';
 import { parseLarkSourceConfig } from '../../../../functions/lib/sources/lark/config';
 import { RecentEvents } from '../../../../functions/lib/sources/recentEvents';
+import { refusedVariables } from '../../../support/configProblems';
 
-const problemsOf = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems.map((p) => p.variable);
-  }
-  throw new Error('expected a ConfigError');
-};
 
 describe('parseLarkSourceConfig', () => {
   it('is off (undefined) when neither the app id nor the secret is set, blank counting as unset', () => {
@@ -26,8 +17,8 @@ describe('parseLarkSourceConfig', () => {
   });
 
   it('wants both halves of the app credentials, a usable URL and a known id type', () => {
-    expect(problemsOf(() => parseLarkSourceConfig({ LARK_APP_ID: 'cli_1' }))).toEqual(['LARK_APP_SECRET']);
-    expect(problemsOf(() => parseLarkSourceConfig({ LARK_APP_SECRET: 's', LARK_API_URL: 'ftp://x', LARK_USER_ID_TYPE: 'mobile' })))
+    expect(refusedVariables(() => parseLarkSourceConfig({ LARK_APP_ID: 'cli_1' }))).toEqual(['LARK_APP_SECRET']);
+    expect(refusedVariables(() => parseLarkSourceConfig({ LARK_APP_SECRET: 's', LARK_API_URL: 'ftp://x', LARK_USER_ID_TYPE: 'mobile' })))
       .toEqual(['LARK_APP_ID', 'LARK_API_URL', 'LARK_USER_ID_TYPE']);
   });
 });

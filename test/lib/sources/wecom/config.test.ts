@@ -1,15 +1,6 @@
-import { ConfigError } from '../../../../functions/lib/core/errors';
 import { DEFAULT_WECOM_API_URL, parseWecomSourceConfig } from '../../../../functions/lib/sources/wecom/config';
+import { refusedVariables } from '../../../support/configProblems';
 
-const problemsOf = (parse: () => unknown): string[] => {
-  try {
-    parse();
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems.map((p) => p.variable);
-    throw error;
-  }
-  return [];
-};
 
 describe('parseWecomSourceConfig', () => {
   it('is off (undefined) when neither WECOM_CORP_ID nor WECOM_SECRET is set, blank counting as unset', () => {
@@ -25,8 +16,8 @@ describe('parseWecomSourceConfig', () => {
   });
 
   it('names each missing or malformed variable, never a value', () => {
-    expect(problemsOf(() => parseWecomSourceConfig({ WECOM_CORP_ID: 'ww123' }))).toEqual(['WECOM_SECRET']);
-    expect(problemsOf(() => parseWecomSourceConfig({ WECOM_SECRET: 'topsecret', WECOM_API_URL: 'ftp://x' }))).toEqual(['WECOM_CORP_ID', 'WECOM_API_URL']);
+    expect(refusedVariables(() => parseWecomSourceConfig({ WECOM_CORP_ID: 'ww123' }))).toEqual(['WECOM_SECRET']);
+    expect(refusedVariables(() => parseWecomSourceConfig({ WECOM_SECRET: 'topsecret', WECOM_API_URL: 'ftp://x' }))).toEqual(['WECOM_CORP_ID', 'WECOM_API_URL']);
     expect(() => parseWecomSourceConfig({ WECOM_CORP_ID: 'not a corp', WECOM_SECRET: 'topsecret' })).toThrow(expect.objectContaining({
       message: expect.not.stringMatching(/topsecret|not a corp/),
     }));
