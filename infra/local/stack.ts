@@ -27,6 +27,8 @@ import type { TimerSchedule } from './schedule';
 import { TIMER_SCHEDULES, startTimers, timerEvent, timerSchedules } from './timers';
 import { SAMPLE_DIRECTORY, findRunningEmulator, localStateDir } from './runtime';
 import { captureStdout } from './stdoutCapture';
+import { StatusRecorder, gatherStatus } from './stackStatus';
+import { STATUS_PAGE_CSP, renderStatusPage, wantsHtml } from './statusPage';
 
 /** Webhook routes and the function serving each. */
 export const WEBHOOK_ROUTES = { '/dingtalk': 'dingtalk-webhook', '/lark': 'lark-webhook', '/wecom': 'wecom-webhook' } as const;
@@ -107,6 +109,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const built = await buildFunctions({ outdir: options.outdir });
   const queue = new SqliteQueue({ path: path.join(stateDir, 'queue.sqlite') });
 
+  const startedAt = new Date();
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(options.port ?? Number(env.PORT || 9000), '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -117,10 +120,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ...ram.functionEnv, STATE_DIR: stateDir, DIRECTORY_FILE: directoryFile,
     QUEUE_KIND: 'fc3', FC_INVOKE_ENDPOINT: url, PUSH_FUNCTION_NAME: 'push',
   });
-  const releaseStdout = options.functionLog && captureStdout(options.functionLog);
+  const recorder = new StatusRecorder();
+  const functionLog = options.functionLog && ((line: string) => { recorder.logLine(line); options.functionLog!(line); });
+  const releaseStdout = functionLog && captureStdout(functionLog);
   let loaded: ReturnType<typeof loadFunctions>;
   try {
-    loaded = loadFunctions(built, options.functionLog);
+    loaded = loadFunctions(built, functionLog);
   } catch (error) {
     releaseStdout?.();
     throw error;
@@ -156,7 +161,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         return res.end(answer.body);
       }
       if (request.rawPath === '/' && request.method === 'GET') {
-        return writeReply(res, { status: 200, headers: { 'content-type': 'application/json' }, body: { functions: [...handlers.keys()], queue: queue.stats(), ram: ram.url } });
+        const status = await gatherStatus({
+          ram: ram.url, dryRun, stateDir, queue, functions: [...handlers.keys()], unconfigured, schedules, startedAt, recorder,
+          known: [...Object.values(WEBHOOK_ROUTES), ...Object.keys(TIMER_SCHEDULES)], timerNames: [...new Set([...Object.keys(TIMER_SCHEDULES), ...Object.keys(timers)])],
+        });
+        if (!wantsHtml(req.headers.accept)) return writeReply(res, { status: 200, headers: { 'content-type': 'application/json' }, body: status });
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': STATUS_PAGE_CSP, 'cache-control': 'no-store' });
+        return res.end(renderStatusPage(status));
       }
       if (route && unconfigured.has(route)) return writeReply(res, { status: 503, body: `${route} is not configured: ${unconfigured.get(route)!.message}` });
       writeReply(res, { status: 404, body: route ? `${route} is not built yet: its source has not landed` : 'not found' });
@@ -168,11 +179,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   // Every timer function may write to RAM (the reconcile applies, a poll publishes to push): none in a dry run.
   const schedules = dryRun ? {} : Object.fromEntries(Object.entries(timers).filter(([name]) => handlers.has(name)));
-  const stopTimers = startTimers(schedules, invoke, options.onTimer ?? (() => undefined));
+  // The page keeps the last full sync from the reconcile timer as from the stack's own full syncs.
+  const timerInvoke = async (name: string, event: Buffer) => {
+    const result = await invoke(name, event);
+    if (name === 'full-sync') recorder.fullSync(result, 'timer');
+    return result;
+  };
+  const stopTimers = startTimers(schedules, timerInvoke, (name, outcome) => {
+    recorder.timerRun(name, outcome.error);
+    options.onTimer?.(name, outcome);
+  });
   const tick = (name: string) => {
     const schedule = schedules[name];
     if (!schedule) throw new Error(`${name} is not a running timer function (running: ${Object.keys(schedules).join(', ') || 'none'})`);
-    return invoke(name, timerEvent(schedule));
+    return timerInvoke(name, timerEvent(schedule));
   };
 
   const stopDrain = new AbortController();
@@ -185,7 +205,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     url, stateDir, directoryFile, emulator: ram.emulator, ramUrl: ram.url, queue, functions: [...handlers.keys()],
     credentials: ram.credentials, timers: Object.keys(schedules), schedules, unconfigured, dryRun,
     tick,
-    fullSync: (request) => invoke('full-sync', Buffer.from(JSON.stringify(request))) as Promise<FullSyncResult>,
+    fullSync: async (request) => {
+      const result = await invoke('full-sync', Buffer.from(JSON.stringify(request))) as FullSyncResult;
+      recorder.fullSync(result, 'stack');
+      return result;
+    },
     idle: (timeoutMs = 30_000) => waitUntil(() => {
       const s = queue.stats();
       return s.ready + s.leased + s.delayed === 0;
