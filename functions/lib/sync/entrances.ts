@@ -6,6 +6,7 @@
 import { ClassifiedError } from '../core/errors';
 import type { PlanSummary, SafeguardVerdict } from '../core/plan';
 import type { ProvisioningLog } from '../core/ports';
+import { type ReportPayload, reportConfigOf, reportPayload } from '../core/reportPayload';
 import type { HeldEntry, SyncPath } from '../core/safeguard';
 import type { ApplySummary } from './apply';
 import type { EngineEnvironment } from './environment';
@@ -28,6 +29,8 @@ export interface FullSyncResult {
   result?: ApplySummary;
   /** The first failures, with what to do; the provisioning log has them all. */
   failures: FailureReport[];
+  /** With `"report": true`: the steps and outcomes behind the summary, under FC's response limit. */
+  report?: ReportPayload;
 }
 
 export async function fullSync(
@@ -36,6 +39,7 @@ export async function fullSync(
   const sources = request.sources ? engine.sources.filter((s) => request.sources!.includes(s.name)) : engine.sources;
   const missing = (request.sources ?? []).filter((name) => !sources.some((s) => s.name === name));
   if (missing.length > 0) throw new UnknownSourceError(missing, engine.sources.map((s) => s.name));
+  const madeAt = new Date().toISOString();
   const report = await closing(engine, () => runFullSync({
     ...engine, sources, dryRun: request.dryRun, allowDeletes: request.allowDeletes, runId: run.runId, log: run.log, path: run.path,
   }));
@@ -47,6 +51,11 @@ export async function fullSync(
     conflicts: report.plan.conflicts.length,
     result: report.result?.summary,
     failures: failuresOf(report.result?.outcomes ?? []).slice(0, 50),
+    ...(request.report && {
+      report: reportPayload(report.plan, {
+        madeAt, config: reportConfigOf(engine.settings, sources.map((s) => s.name)), outcomes: report.result?.outcomes,
+      }),
+    }),
   };
 }
 

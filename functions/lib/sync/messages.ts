@@ -40,18 +40,24 @@ export function parseChangeBatch(raw: unknown): ChangeBatch {
   return batch as ChangeBatch;
 }
 
-/** `{ "dryRun": true|false, "sources": [...], "allowDeletes": N }`; a run is a dry run unless it says otherwise. */
+/**
+ * `{ "dryRun": true|false, "sources": [...], "allowDeletes": N, "report": true }`; a run is a dry run
+ * unless it says otherwise.
+ */
 export interface FullSyncRequest {
   dryRun: boolean;
   sources?: SourceName[];
   /** How many deprovisions the safeguard lets through this once; true for any number. */
   allowDeletes?: number | boolean;
+  /** Answer the plan's steps (and outcomes) too, for the plan report (`npm run sync -- --html … --remote`). */
+  report?: boolean;
 }
 
 export function parseFullSyncRequest(raw: unknown): FullSyncRequest {
   const check = new ShapeCheck();
-  const o = check.object(raw ?? {}, [], ['dryRun', 'sources', 'allowDeletes']) ?? {};
+  const o = check.object(raw ?? {}, [], ['dryRun', 'sources', 'allowDeletes', 'report']) ?? {};
   const request: FullSyncRequest = { dryRun: check.flag(o.dryRun, ['dryRun'], true) };
+  if (check.flag(o.report, ['report'], false)) request.report = true;
   if (o.sources !== undefined) {
     const sources = check.list(o.sources, ['sources'], (v, at) => check.oneOf(v, at, SOURCE_NAMES));
     if (sources) request.sources = sources;

@@ -34,6 +34,21 @@ describe('the full-sync entrance', () => {
     expect(real.result).toMatchObject({ created: 1, failed: 0 });
   });
 
+  it('full-sync answers the plan\'s steps and the configuration with report: true, and the outcomes once applied', async () => {
+    const plain = await fullSync(engine, parseFullSyncRequest({}), run);
+    expect(plain.report).toBeUndefined();
+    const dry = await fullSync(engine, parseFullSyncRequest({ report: true }), run);
+    expect(dry.report).toMatchObject({
+      steps: [{ kind: 'user', action: 'create', externalId: 'file:a1', userName: 'ann' }], stepsOmitted: 0,
+      config: { sources: ['file'], policy: DEFAULT_DEPROVISION_POLICY, safeguard: DEFAULT_SAFEGUARD },
+    });
+    expect(dry.report!.outcomes).toBeUndefined();
+    const applied = await fullSync(engine, parseFullSyncRequest({ dryRun: false, report: true }), run);
+    // Successes are the default: only what did not succeed travels.
+    expect(applied.report!.outcomes).toEqual([]);
+    expect(JSON.stringify(applied)).not.toMatch(/secret|password/i);
+  });
+
   it('full-sync refuses a source that is not configured, naming what is', async () => {
     await expect(fullSync(engine, parseFullSyncRequest({ sources: ['dingtalk'] }), run))
       .rejects.toThrow(new UnknownSourceError(['dingtalk'], ['file']).message);

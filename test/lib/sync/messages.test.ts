@@ -31,6 +31,12 @@ describe('parseFullSyncInvocation', () => {
         .toEqual({ kind: 'sync', request: { dryRun: false, sources: ['file'], allowDeletes: 3 } });
     });
 
+    it('takes report: true (the plan\'s steps for the plan report), and leaves a false one out', () => {
+      expect(parseFullSyncInvocation({ dryRun: true, report: true })).toEqual({ kind: 'sync', request: { dryRun: true, report: true } });
+      expect(parseFullSyncInvocation({ report: false })).toEqual({ kind: 'sync', request: { dryRun: true } });
+      expect(() => parseFullSyncInvocation({ report: 'yes' })).toThrow(/report/);
+    });
+
     it('takes allowDeletes: true (any count) and 0', () => {
       expect(parseFullSyncInvocation({ allowDeletes: true })).toEqual({ kind: 'sync', request: { dryRun: true, allowDeletes: true } });
       expect(parseFullSyncInvocation({ allowDeletes: 0 })).toEqual({ kind: 'sync', request: { dryRun: true, allowDeletes: 0 } });
