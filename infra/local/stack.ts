@@ -5,6 +5,7 @@
  * into the `push` bundle; the RAM emulator stands in for RAM unless real credentials are configured.
  * Against real RAM the stack writes nothing unless started with `apply`: without it, only read-only
  * invocations of `full-sync` (a dry run, the held or failed list) run, and no queue drain or timer starts.
+ * `GET /` is the status page (stackStatus.ts, statusPage.ts): HTML to a browser, JSON to anyone else.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
@@ -27,8 +28,7 @@ import type { TimerSchedule } from './schedule';
 import { TIMER_SCHEDULES, startTimers, timerEvent, timerSchedules } from './timers';
 import { SAMPLE_DIRECTORY, findRunningEmulator, localStateDir } from './runtime';
 import { captureStdout } from './stdoutCapture';
-import { StatusRecorder, gatherStatus } from './stackStatus';
-import { STATUS_PAGE_CSP, renderStatusPage, wantsHtml } from './statusPage';
+import { StatusRecorder, answerStatus } from './stackStatus';
 
 /** Webhook routes and the function serving each. */
 export const WEBHOOK_ROUTES = { '/dingtalk': 'dingtalk-webhook', '/lark': 'lark-webhook', '/wecom': 'wecom-webhook' } as const;
@@ -57,6 +57,7 @@ export interface LocalStackOptions {
   /**
    * Where the functions' log lines go while the stack runs (everything written to stdout); default
    * stdout, as FC ships them. The cold-start lines of a function that is merely off go here too.
+   * Only lines captured here reach the status page's recent provisioning lines.
    */
   functionLog?: (line: string) => void;
 }
@@ -161,13 +162,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         return res.end(answer.body);
       }
       if (request.rawPath === '/' && request.method === 'GET') {
-        const status = await gatherStatus({
+        return await answerStatus(req, res, {
           ram: ram.url, dryRun, stateDir, queue, functions: [...handlers.keys()], unconfigured, schedules, startedAt, recorder,
-          known: [...Object.values(WEBHOOK_ROUTES), ...Object.keys(TIMER_SCHEDULES)], timerNames: [...new Set([...Object.keys(TIMER_SCHEDULES), ...Object.keys(timers)])],
+          known: [...Object.values(WEBHOOK_ROUTES), ...Object.keys(TIMER_SCHEDULES)], declared: timers,
         });
-        if (!wantsHtml(req.headers.accept)) return writeReply(res, { status: 200, headers: { 'content-type': 'application/json' }, body: status });
-        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': STATUS_PAGE_CSP, 'cache-control': 'no-store' });
-        return res.end(renderStatusPage(status));
       }
       if (route && unconfigured.has(route)) return writeReply(res, { status: 503, body: `${route} is not configured: ${unconfigured.get(route)!.message}` });
       writeReply(res, { status: 404, body: route ? `${route} is not built yet: its source has not landed` : 'not found' });

@@ -4,14 +4,17 @@
  * state directory (read directly: asking full-sync would log an invocation every 2 s), and, kept in
  * memory by `StatusRecorder`, the last full sync, timer runs and recent provisioning lines.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FileStateStore } from '../../functions/lib/state/FileStateStore';
 import type { SqliteQueue } from '../../functions/lib/queue/SqliteQueue';
 import type { FullSyncResult } from '../../functions/lib/sync/entrances';
 import { FailedChanges } from '../../functions/lib/sync/failedChanges';
 import { HeldList } from '../../functions/lib/sync/heldList';
 import { describeLogLine } from './outcomeLines';
-import { type TimerSchedule, describeSchedule, nextFire } from './schedule';
-import { type FunctionState, type LastFullSync, MAX_ROWS, type StackStatus, type TimerStatus } from './statusPage';
+import { RECONCILE, type TimerSchedule, describeSchedule, nextFire } from './schedule';
+import {
+  type FunctionState, type LastFullSync, MAX_ROWS, STATUS_PAGE_CSP, type StackStatus, type TimerStatus, isLoopbackHost, renderStatusPage, wantsHtml,
+} from './statusPage';
 
 /** Provisioning lines kept for the page. */
 export const RECENT_LINES = 50;
@@ -55,11 +58,26 @@ export interface StatusSources {
   /** Every function the stack knows of (webhooks, timers), built or not. */
   known: string[];
   unconfigured: Map<string, { message: string; switch?: string; off: boolean }>;
-  /** Every timer function, running or not, and the schedules of those running. */
-  timerNames: string[];
+  /** Every timer function's schedule (the reconcile's only when it is on), and those running. */
+  declared: Record<string, TimerSchedule>;
   schedules: Record<string, TimerSchedule>;
   startedAt: Date;
   recorder: StatusRecorder;
+}
+
+/** `GET /`: the page to a browser, the same status as JSON to anyone else; only for requests addressed to the loopback. */
+export async function answerStatus(req: IncomingMessage, res: ServerResponse, sources: StatusSources): Promise<void> {
+  if (!isLoopbackHost(req.headers.host)) {
+    res.writeHead(403, { 'content-type': 'text/plain' });
+    res.end('the status page answers only requests addressed to the loopback (127.0.0.1, localhost)');
+    return;
+  }
+  const status = await gatherStatus(sources);
+  const html = wantsHtml(req.headers.accept);
+  res.writeHead(200, html
+    ? { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': STATUS_PAGE_CSP, 'cache-control': 'no-store' }
+    : { 'content-type': 'application/json' });
+  res.end(html ? renderStatusPage(status) : JSON.stringify(status));
 }
 
 export async function gatherStatus(s: StatusSources, now = new Date()): Promise<StackStatus> {
@@ -101,15 +119,23 @@ function functionStates(s: StatusSources): FunctionState[] {
 }
 
 function timerStatus(s: StatusSources, now: Date): TimerStatus[] {
-  return s.timerNames.map((name) => {
+  const timers: TimerStatus[] = Object.entries(s.declared).map(([name, declared]) => {
     const schedule = s.schedules[name];
     const lastRun = s.recorder.timerRuns.get(name);
-    if (!schedule) {
-      const notRunning = s.dryRun && s.functions.includes(name) ? 'not started (dry run)' : s.functions.includes(name) ? 'off' : 'function not running';
-      return { name, schedule: '', notRunning, lastRun };
-    }
-    return { name, schedule: describeSchedule(schedule, now), nextRun: nextRun(schedule, s.startedAt, now).toISOString(), lastRun };
+    if (schedule) return { name, schedule: describeSchedule(schedule, now), nextRun: nextRun(schedule, s.startedAt, now).toISOString(), lastRun };
+    return { name, schedule: describeSchedule(declared, now), notRunning: whyNotRunning(s, name), lastRun };
   });
+  if (!('full-sync' in s.declared)) {
+    timers.push({ name: 'full-sync', schedule: '', notRunning: `reconcile off (${RECONCILE.variables.schedule} is empty or ${RECONCILE.off})` });
+  }
+  return timers;
+}
+
+function whyNotRunning(s: StatusSources, name: string): string {
+  const problem = s.unconfigured.get(name);
+  if (problem) return problem.off ? `off: set ${problem.switch ?? 'its source'}` : `error: ${problem.message}`;
+  if (!s.functions.includes(name)) return 'not built yet: its source has not landed';
+  return s.dryRun ? 'not started (dry run)' : 'not started';
 }
 
 /** An interval counts from start-up (setInterval), a cron from now. */

@@ -100,6 +100,14 @@ export function wantsHtml(accept: string | undefined): boolean {
   return /\btext\/html\b/i.test(accept ?? '');
 }
 
+/**
+ * Whether a request's Host names the loopback. The stack binds to 127.0.0.1, but a web page can
+ * rebind its own name to 127.0.0.1 and read what it fetches; its Host header still carries its name.
+ */
+export function isLoopbackHost(host: string | undefined): boolean {
+  return /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/i.test(host ?? '');
+}
+
 /** The whole page for `status`. */
 export function renderStatusPage(status: StackStatus): string {
   return `<!doctype html>

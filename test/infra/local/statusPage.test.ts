@@ -4,12 +4,13 @@
  * pipeline: the queue depth and the held list on the open page follow it.
  */
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { FcAsyncQueue } from '../../../functions/lib/queue/FcAsyncQueue';
 import { type LocalStack, startLocalStack } from '../../../infra/local/stack';
-import { STATUS_PAGE_CSP, type StackStatus, renderStatusPage, wantsHtml } from '../../../infra/local/statusPage';
+import { STATUS_PAGE_CSP, type StackStatus, isLoopbackHost, renderStatusPage, wantsHtml } from '../../../infra/local/statusPage';
 import { describeInBrowser, launchBrowser } from '../../support/browser';
 
 const SAMPLE = path.resolve(__dirname, '../../../infra/sample/directory.json');
@@ -71,6 +72,11 @@ describe('the status page (rendering)', () => {
     expect(wantsHtml('*/*')).toBe(false);
     expect(wantsHtml(undefined)).toBe(false);
   });
+
+  it('is for requests addressed to the loopback only (a rebound name keeps its own Host)', () => {
+    expect(['127.0.0.1:9000', 'localhost:9000', '[::1]:9000', 'LOCALHOST'].map(isLoopbackHost)).toEqual([true, true, true, true]);
+    expect(['evil.example:9000', '127.0.0.1.evil.example', '', undefined].map(isLoopbackHost)).toEqual([false, false, false, false]);
+  });
 });
 
 describeInBrowser('the status page on a running local stack', () => {
@@ -108,6 +114,11 @@ describeInBrowser('the status page on a running local stack', () => {
     const json = await (await fetch(stack.url)).json() as StackStatus;
     expect(json).toMatchObject({ functions: expect.arrayContaining(['push', 'full-sync']), queue: { ready: 0 }, ram: stack.ramUrl });
     expect(json.lastFullSync).toMatchObject({ trigger: 'stack', result: { created: 12 } });
+    const rebound = await new Promise<number>((resolve, reject) => {
+      request(stack.url, { headers: { host: 'rebound.example', accept: 'text/html' } }, (res) => { res.resume(); resolve(res.statusCode!); })
+        .on('error', reject).end();
+    });
+    expect(rebound).toBe(403);
   });
 
   it('follows a change made while it is open: queue depth, then the held list', async () => {
