@@ -5,6 +5,9 @@
  *   npm run sync -- --source file         only that source
  *   npm run sync -- --allow-deletes 25    release a plan the deletion safeguard held (for this run)
  *   npm run sync -- --json                the plan (and result) as JSON on stdout
+ *   npm run sync -- --dry-run --html F    also write the plan report, one self-contained HTML file, to F
+ *                                         (without --dry-run: what was applied and what failed)
+ *   npm run sync -- --dry-run --html F --remote   the same for the deployed system (full-sync {"report": true})
  *   npm run sync -- --held [--json]       who the safeguard holds, since when, and why
  *   npm run sync -- --release ID… | all   apply their deprovisions now
  *   npm run sync -- --failed [--json]     the changes push gave up on (final failures), with what to do
@@ -15,18 +18,20 @@
  * With no RAM credentials configured it targets the local RAM emulator.
  */
 import { randomUUID } from 'node:crypto';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
-import { renderFailedTable, renderHeldTable, renderPlanJson, renderPlanTable } from '../../functions/lib/core/render';
+import { renderFailedTable, renderHeldTable, renderPlanJson, renderPlanTable, summaryLine } from '../../functions/lib/core/render';
+import { type ReportInput, renderPlanReport } from '../../functions/lib/core/report';
+import { type ReportPayload, reportConfigOf, reportInputOf } from '../../functions/lib/core/reportPayload';
 import type { HeldEntry } from '../../functions/lib/core/safeguard';
 import { FileStateStore } from '../../functions/lib/state/FileStateStore';
 import type { ApplySummary } from '../../functions/lib/sync/apply';
 import { runFullSync } from '../../functions/lib/sync/fullSync';
 import { HeldList } from '../../functions/lib/sync/heldList';
 import { migrateIdentifiers } from '../../functions/lib/sync/migrateIds';
-import type { FailedListResult } from '../../functions/lib/sync/entrances';
+import type { FailedListResult, FullSyncResult } from '../../functions/lib/sync/entrances';
 import { FailedChanges } from '../../functions/lib/sync/failedChanges';
 import { releaseHeld } from '../../functions/lib/sync/release';
 import { retryFailed } from '../../functions/lib/sync/retryFailed';
@@ -35,7 +40,7 @@ import { UsageError, reportCliError } from './failure';
 import { invokeRemote, remoteFromEnv } from './remote';
 
 const USAGE = [
-  'usage: npm run sync -- [--dry-run] [--source NAME]... [--allow-deletes [N]] [--json] [--all]',
+  'usage: npm run sync -- [--dry-run] [--source NAME]... [--allow-deletes [N]] [--json] [--all] [--html FILE [--remote]]',
   '       npm run sync -- --held [--json] [--remote]',
   '       npm run sync -- --release EXTERNAL_ID... | all [--json] [--remote]',
   '       npm run sync -- --failed [--json] [--remote]',
@@ -55,6 +60,8 @@ export interface SyncArgs {
   /** For `migrate-ids`: the source whose people are re-linked. */
   migrateIds?: string;
   remote: boolean;
+  /** For a sync: where to write the plan report (HTML). */
+  html?: string;
   json: boolean;
   all: boolean;
   help: boolean;
@@ -62,7 +69,8 @@ export interface SyncArgs {
 
 /** The flags each mode takes; any other is refused rather than silently ignored. */
 const MODE_FLAGS = {
-  sync: ['dry-run', 'source', 'allow-deletes', 'json', 'all'],
+  // --remote on a sync only produces the plan report: a remote apply is `s invoke full-sync`.
+  sync: ['dry-run', 'source', 'allow-deletes', 'json', 'all', 'html', 'remote'],
   held: ['json', 'remote'],
   release: ['json', 'remote'],
   failed: ['json', 'remote'],
@@ -94,6 +102,7 @@ function parseSyncArgv(argv: string[]): SyncArgs {
       'retry-failed': { type: 'boolean' },
       remote: { type: 'boolean' },
       'migrate-ids': { type: 'string' },
+      html: { type: 'string' },
       help: { type: 'boolean' },
     },
     allowPositionals: true,
@@ -105,18 +114,21 @@ function parseSyncArgv(argv: string[]): SyncArgs {
   if (modes.length > 1) throw new UsageError(`--${modes[0]} and --${modes[1]}: choose one`);
   const mode = modes[0] ?? 'sync';
   const allowed: readonly string[] = MODE_FLAGS[mode];
-  for (const flag of ['dry-run', 'source', 'allow-deletes', 'json', 'all', 'remote'] as const) {
-    if (values[flag] !== undefined && !allowed.includes(flag)) {
-      throw new UsageError(mode === 'sync' ? `--${flag} works with --held, --release, --failed, --retry-failed or --migrate-ids (a full sync runs remotely with: s invoke full-sync)`
-        : `--${flag} does not apply to --${mode}`);
-    }
+  for (const flag of ['dry-run', 'source', 'allow-deletes', 'json', 'all', 'remote', 'html'] as const) {
+    if (values[flag] !== undefined && !allowed.includes(flag)) throw new UsageError(`--${flag} does not apply to --${mode}`);
   }
+  if (mode === 'sync' && values.remote && values.html === undefined) {
+    throw new UsageError('--remote works with --held, --release, --failed, --retry-failed, --migrate-ids or a sync\'s --html report ' +
+      '(a full sync runs remotely with: s invoke full-sync)');
+  }
+  if (values.html !== undefined && (values.html === '' || values.html.startsWith('--'))) throw new UsageError('--html needs the file to write, e.g. --html plan.html');
   if (mode !== 'release' && mode !== 'retry-failed' && positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`);
   return {
     mode, dryRun: values['dry-run'] ?? false, sources: values.source, allowDeletes: allowDeletesOf(values['allow-deletes']),
     ...(mode === 'release' && { release: idsOrAll('--release', positionals, 'the externalIds to release (see --held)', 'releases everyone') }),
     ...(mode === 'retry-failed' && { retryFailed: idsOrAll('--retry-failed', positionals, 'the keys to retry (see --failed)', 'retries every entry') }),
     ...(mode === 'migrate-ids' && { migrateIds: migrateSourceOf(values['migrate-ids']!) }),
+    ...(values.html !== undefined && { html: values.html }),
     remote: values.remote ?? false, json: values.json ?? false, all: values.all ?? false, help: values.help ?? false,
   };
 }
@@ -171,6 +183,7 @@ async function main(): Promise<number> {
   if (args.mode === 'failed') return showFailed(args);
   if (args.mode === 'retry-failed') return retryFailedChanges(args);
   if (args.mode === 'migrate-ids') return migrateIds(args);
+  if (args.remote) return remoteReport(args);
   return sync(args);
 }
 
@@ -182,6 +195,7 @@ async function sync(args: SyncArgs): Promise<number> {
   const say = (line: string) => (args.json ? console.error(line) : console.log(line));
   for (const note of runtime.notes) say(note);
 
+  const madeAt = new Date().toISOString();
   const bar = process.stderr.isTTY && !args.dryRun && !args.json
     ? new SingleBar({ format: 'applying [{bar}] {value}/{total} {action} {user}', hideCursor: true, stream: process.stderr })
     : undefined;
@@ -196,6 +210,12 @@ async function sync(args: SyncArgs): Promise<number> {
     });
     bar?.stop();
     if (args.json) console.log(args.dryRun ? renderPlanJson(report.plan) : JSON.stringify(report, null, 2));
+    if (args.html) {
+      say(writeReport(args.html, {
+        plan: report.plan, runId, madeAt, dryRun: args.dryRun, outcomes: report.result?.outcomes,
+        config: reportConfigOf(runtime.settings, runtime.sources.map((s) => s.name)),
+      }));
+    }
     if (report.result) {
       say('');
       say(`sync ${runId}: ${summaryText(report.result.summary)}`);
@@ -213,6 +233,24 @@ async function sync(args: SyncArgs): Promise<number> {
     await log.close();
     await runtime.close();
   }
+}
+
+/** The plan report of the deployed system: full-sync plans (and, without --dry-run, applies) and answers its steps. */
+async function remoteReport(args: SyncArgs): Promise<number> {
+  const say = (line: string) => (args.json ? console.error(line) : console.log(line));
+  const payload = { dryRun: args.dryRun, report: true, ...(args.sources && { sources: args.sources }), ...(args.allowDeletes !== undefined && { allowDeletes: args.allowDeletes }) };
+  const answer = (await invokeRemote(remoteFromEnv(process.env), payload)) as FullSyncResult & { report: ReportPayload };
+  if (args.json) console.log(JSON.stringify(answer, null, 2));
+  say(summaryLine(answer.plan));
+  if (answer.result) say(`sync ${answer.runId}: ${summaryText(answer.result)}`);
+  if (answer.report.stepsOmitted > 0) say(`${answer.report.stepsOmitted} unchanged or later steps did not fit FC's 32 MB answer and are counted, not listed`);
+  say(writeReport(args.html!, reportInputOf(answer)));
+  return answer.result && answer.result.failed > 0 ? 1 : 0;
+}
+
+function writeReport(file: string, input: ReportInput): string {
+  writeFileSync(file, renderPlanReport(input));
+  return `plan report: ${file}`;
 }
 
 /** The held list, read from the local state directory or asked of the deployed full-sync. */

@@ -30,19 +30,26 @@ describe('npm run sync', () => {
   beforeAll(async () => { stateDir = await mkdtemp(path.join(tmpdir(), 'sync-cli-')); });
   afterAll(() => rm(stateDir, { recursive: true, force: true }));
 
-  it('--dry-run prints the plan table and changes nothing', async () => {
-    const { code, out } = await sync('--dry-run');
+  it('--dry-run prints the plan table and changes nothing; --html writes the plan report too', async () => {
+    const { code, out } = await sync('--dry-run', '--html', path.join(stateDir, 'plan.html'));
     expect(code).toBe(0);
     expect(out).toMatch(/ACTION\s+USER\s+EXTERNAL ID\s+CHANGES\s+REASON/);
     expect(out).toMatch(/create\s+alice\.wang\s+file:e1001/);
     expect(out).toMatch(/name conflict: "li\.na"/);
     expect(out).toMatch(/dry run .*: nothing was changed/);
     expect(out).not.toMatch(/@example\.(com|cn)|13800000/);
+    expect(out).toMatch(/plan report: .*plan\.html/);
+    const html = await readFile(path.join(stateDir, 'plan.html'), 'utf8');
+    expect(html).toMatch(/<title>Plan [0-9a-f-]{36}<\/title>/);
+    expect(html).toContain('"alice.wang"');
+    expect(html).toContain('li.na');
+    expect(html).not.toMatch(/@example\.(com|cn)|13800000/);
   }, 60_000);
 
   it('applies the sample, then a second run reports everything unchanged', async () => {
-    const first = await sync();
+    const first = await sync('--html', path.join(stateDir, 'run.html'));
     expect(first.code).toBe(0);
+    expect(await readFile(path.join(stateDir, 'run.html'), 'utf8')).toMatch(/What was applied<\/h2><p>\d+ changes applied, 0 failed/);
     const created = Number(/created (\d+)/.exec(first.out)?.[1]);
     expect(created).toBeGreaterThanOrEqual(11);
     expect(first.out).toMatch(/failed 0, staged 0/);

@@ -34,6 +34,13 @@ describe('parseSyncArgs', () => {
       expect(parseSyncArgs(['--allow-deletes', '', '--json'])).toEqual({ ...defaults, allowDeletes: true, json: true });
     });
 
+    it('takes --html FILE, with --json, and --remote with it (the deployed system\'s plan report)', () => {
+      expect(parseSyncArgs(['--dry-run', '--html', 'plan.html', '--json'])).toEqual({ ...defaults, dryRun: true, html: 'plan.html', json: true });
+      expect(parseSyncArgs(['--html=run.html'])).toEqual({ ...defaults, html: 'run.html' });
+      expect(parseSyncArgs(['--dry-run', '--html', 'plan.html', '--remote', '--source', 'ad']))
+        .toEqual({ ...defaults, dryRun: true, html: 'plan.html', remote: true, sources: ['ad'] });
+    });
+
     it('answers --help', () => {
       expect(parseSyncArgs(['--help'])).toEqual({ ...defaults, help: true });
     });
@@ -107,8 +114,11 @@ describe('parseSyncArgs', () => {
       ['an id without --release', ['file:e1001'], /unexpected argument file:e1001/],
       ['an id with --held', ['--held', 'file:e1001'], /unexpected argument file:e1001/],
       ['all without --release', ['all'], /unexpected argument all/],
-      ['--remote on a sync', ['--remote'], /--remote works with --held, --release, --failed, --retry-failed or --migrate-ids/],
-      ['--remote on a dry run', ['--dry-run', '--remote'], /--remote works with --held, --release, --failed, --retry-failed or --migrate-ids/],
+      ['--remote on a sync', ['--remote'], /--remote works with --held, --release, --failed, --retry-failed, --migrate-ids or a sync's --html report/],
+      ['--remote on a dry run', ['--dry-run', '--remote'], /--remote works with .* or a sync's --html report/],
+      ['--html without a file', ['--dry-run', '--html='], /--html needs the file to write/],
+      ['--html followed by a flag instead of a file', ['--dry-run', '--html', '--json'], /'--html' argument is ambiguous/],
+      ['--html on --held (the held list has its own table)', ['--held', '--html', 'h.html'], /--html does not apply to --held/],
       ['a preview of a release (it would really release)', ['--release', 'all', '--dry-run'], /--dry-run does not apply to --release/],
       ['all mixed with ids (it would widen the release)', ['--release', 'file:e1001', 'all'], /--release all releases everyone: give it alone/],
       ['--source on a release (a release is not limited by source)', ['--release', 'all', '--source', 'file'], /--source does not apply to --release/],
