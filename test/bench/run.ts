@@ -87,6 +87,17 @@ for (const source of ['dingtalk', 'lark', 'wecom']) {
   console.log(`${source} webhook (verify + decrypt + parse per event, ours against the vendor library in one run): ${JSON.stringify(r)}`);
 }
 
+const report = run('report.bench.ts', '100000', '10000') as {
+  generation: { people: number; steps: number; ms: number; htmlMb: number; gzipMb: number; remoteAnswerMb: number };
+  browser: { steps: number; firstRenderMs: number; showAllMs: number; rowsAll: number; filterActionMs: number; searchMs: number } | null;
+};
+const g = report.generation;
+console.log(`plan report (one self-contained HTML file), ${g.people} planned people (${g.steps} steps): generated in ${g.ms} ms, ` +
+  `${g.htmlMb} MB (${g.gzipMb} MB gzipped); full-sync's {"report": true} answer ${g.remoteAnswerMb} MB of FC's 32 MB`);
+const b = report.browser;
+console.log(b ? `  headless Chromium, ${b.steps} steps: first render ${b.firstRenderMs} ms, showing all ${b.rowsAll} rows ${b.showAllMs} ms, ` +
+  `filter by action ${b.filterActionMs} ms, search ${b.searchMs} ms` : '  headless Chromium: skipped (no Chromium; set CHROMIUM_PATH)');
+
 for (const line of departmentTable(run('department.bench.ts', '500', '50') as unknown as DepartmentBench)) console.log(line);
 
 if (process.env.AD_TEST_URL) {

@@ -9,8 +9,9 @@ import { type Browser, chromium } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 
-/** `describe` when Chromium is here, `describe.skip` otherwise. */
-export const describeInBrowser: jest.Describe = CHROMIUM_PATH ? describe : describe.skip;
+/** `describe` when Chromium is here, `describe.skip` otherwise (undefined outside jest: the bench imports this file too). */
+export const describeInBrowser: jest.Describe = typeof describe === 'undefined' ? (undefined as unknown as jest.Describe)
+  : CHROMIUM_PATH ? describe : describe.skip;
 
 export function launchBrowser(): Promise<Browser> {
   if (!CHROMIUM_PATH) throw new Error('no Chromium: install Debian\'s chromium or set CHROMIUM_PATH');

@@ -83,7 +83,7 @@ describeInBrowser('the plan report in a browser', () => {
     const held = plan.steps.filter((s): s is UserStep => s.kind === 'user' && s.staged === true);
     await page.emulateMedia({ media: 'print' });
     expect(await page.locator('.controls').isVisible()).toBe(false);
-    expect(await page.locator('#steps-body tr').evaluateAll((trs) => trs.filter((tr) => (tr as HTMLElement).offsetHeight > 0).length))
+    expect(await page.locator('#steps-body tr').evaluateAll((trs) => trs.filter((tr) => (tr as unknown as { offsetHeight: number }).offsetHeight > 0).length))
       .toBe(changing.length);
     expect(await page.locator('#held tbody tr').count()).toBe(held.length);
     const pdf = await page.pdf();
