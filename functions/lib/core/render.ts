@@ -86,7 +86,8 @@ export function displayWidth(text: string): number {
   return width;
 }
 
-function cut(text: string, width: number): string {
+/** `text` cut to `width` characters (code points), an ellipsis marking the cut. */
+export function cut(text: string, width: number): string {
   const chars = [...text];
   return chars.length <= width ? text : `${chars.slice(0, width - 1).join('')}…`;
 }

@@ -8,6 +8,7 @@
  * @example
  * writeFileSync('plan.html', renderPlanReport({ plan, runId, madeAt: new Date().toISOString(), dryRun: true }));
  */
+import { cut } from './render';
 import { createHash } from 'node:crypto';
 import type { Plan, UserStep } from './plan';
 import { maskText } from './redact';
@@ -137,11 +138,6 @@ function failuresSection(input: ReportInput): string {
   });
   return `<section id="outcome"><h2>What was applied</h2><p>${applied} changes applied, ${failed.length} failed.</p>
 ${items.length ? `<h3>Failed</h3><ul>${items.join('\n')}</ul>` : ''}</section>`;
-}
-
-function cut(text: string, width: number): string {
-  const chars = [...text];
-  return chars.length <= width ? text : `${chars.slice(0, width - 1).join('')}…`;
 }
 
 const STYLE = `body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222}h1{font-size:1.4em}h2{font-size:1.15em;border-bottom:1px solid #ccc}
