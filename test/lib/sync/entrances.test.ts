@@ -1,10 +1,11 @@
 import type { Identity } from '../../../functions/lib/core/model';
+import { DEFAULT_DEPROVISION_POLICY, DEFAULT_SAFEGUARD } from '../../../functions/lib/core/rules';
 import type { ProvisioningLogLine } from '../../../functions/lib/core/ports';
-import { DEFAULT_DEPROVISION_POLICY, DEFAULT_MAPPING_RULES, DEFAULT_SAFEGUARD } from '../../../functions/lib/core/rules';
 import { UnknownSourceError, fullSync } from '../../../functions/lib/sync/entrances';
 import type { EngineEnvironment } from '../../../functions/lib/sync/environment';
 import { parseChangeBatch, parseFullSyncRequest } from '../../../functions/lib/sync/messages';
 import { ArraySource } from '../../support/ArraySource';
+import { engineOn } from '../../support/engine';
 import { type RamHarness, startRamHarness } from '../../support/ramHarness';
 
 const ann: Identity = { source: 'file', sourceId: 'a1', userName: 'ann', displayName: 'Ann', departmentIds: [], status: 'active' };
@@ -18,10 +19,7 @@ describe('the full-sync entrance', () => {
   beforeEach(async () => {
     h = await startRamHarness({ maxAttempts: 2 });
     lines = [];
-    engine = {
-      settings: { rules: DEFAULT_MAPPING_RULES, policy: DEFAULT_DEPROVISION_POLICY, safeguard: DEFAULT_SAFEGUARD },
-      sources: [new ArraySource('file', [ann])], state: h.state, target: h.ram,
-    };
+    engine = engineOn(h, [new ArraySource('file', [ann])]);
   });
   afterEach(() => h.close());
 

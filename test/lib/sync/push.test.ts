@@ -1,13 +1,13 @@
 import { FinalError, RetryableError } from '../../../functions/lib/core/errors';
 import type { Identity } from '../../../functions/lib/core/model';
 import type { ProvisioningLogLine, Source } from '../../../functions/lib/core/ports';
-import { DEFAULT_DEPROVISION_POLICY, DEFAULT_MAPPING_RULES, DEFAULT_SAFEGUARD } from '../../../functions/lib/core/rules';
 import type { EngineEnvironment } from '../../../functions/lib/sync/environment';
 import { FailedChanges } from '../../../functions/lib/sync/failedChanges';
 import { parseChangeBatch } from '../../../functions/lib/sync/messages';
 import { RetryableBatchError, pushBatch } from '../../../functions/lib/sync/push';
 import { retryFailed } from '../../../functions/lib/sync/retryFailed';
 import { ArraySource } from '../../support/ArraySource';
+import { engineOn } from '../../support/engine';
 import { type RamHarness, startRamHarness } from '../../support/ramHarness';
 
 const person = (sourceId: string, userName = sourceId): Identity => ({
@@ -48,10 +48,7 @@ describe('push: one queue batch, each change on its own', () => {
   beforeEach(async () => {
     h = await startRamHarness({ maxAttempts: 2 });
     lines = [];
-    engine = {
-      settings: { rules: DEFAULT_MAPPING_RULES, policy: DEFAULT_DEPROVISION_POLICY, safeguard: DEFAULT_SAFEGUARD },
-      sources: [new ArraySource('file', [ann])], state: h.state, target: h.ram,
-    };
+    engine = engineOn(h, [new ArraySource('file', [ann])]);
   });
   afterEach(() => h.close());
 
