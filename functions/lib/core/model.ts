@@ -4,7 +4,7 @@
  */
 
 /** Directories we read people from. `file` is an HR export or the shipped sample directory. */
-export const SOURCE_NAMES = ['dingtalk', 'lark', 'wecom', 'ad', 'file'] as const;
+export const SOURCE_NAMES = ['dingtalk', 'lark', 'wecom', 'ad', 'ldap', 'entra', 'okta', 'file'] as const;
 export type SourceName = (typeof SOURCE_NAMES)[number];
 
 export const IDENTITY_STATUS = { active: 'active', disabled: 'disabled' } as const;

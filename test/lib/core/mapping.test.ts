@@ -168,10 +168,11 @@ describe('mapIdentities: name collisions', () => {
   });
 
   it('never takes a name held by a RAM user with an externalId of another system', () => {
-    const okta: RamUser = { id: '9', userName: 'bob', displayName: 'Bob', externalId: 'okta:00u1' };
-    const result = map([person('a', { email: 'bob@x' })], [okta]);
+    // "pingone" is no source of this product: another tool provisioned this RAM user.
+    const foreign: RamUser = { id: '9', userName: 'bob', displayName: 'Bob', externalId: 'pingone:00u1' };
+    const result = map([person('a', { email: 'bob@x' })], [foreign]);
     expect(nameOf(result, 'ad:a')).toBe(`bob-${hex('ad:a')}`);
-    expect(result.conflicts[0]).toMatchObject({ holder: 'okta:00u1', reason: CONFLICT_REASON.foreignUser });
+    expect(result.conflicts[0]).toMatchObject({ holder: 'pingone:00u1', reason: CONFLICT_REASON.foreignUser });
   });
 
   it('keeps a loser\'s suffixed name stable once RAM holds it', () => {
