@@ -26,7 +26,7 @@ import type { SafeguardRules } from './rules';
 import type { SourceName } from './model';
 
 /** The paths that plan and apply; a held entry names the one that staged it. */
-export type SyncPath = 'push' | 'full-sync' | 'ad-poll' | 'release';
+export type SyncPath = 'push' | 'full-sync' | 'ad-poll' | 'ldap-poll' | 'entra-poll' | 'okta-poll' | 'release';
 
 /** Someone on the held list: a staged deprovision, or a create staged with the person it would replace. */
 export interface HeldEntry {
