@@ -30,6 +30,10 @@ export interface VendorRequest {
   query?: Record<string, string>;
   /** Sent as a JSON body. */
   json?: unknown;
+  /** Sent as an `application/x-www-form-urlencoded` body (OAuth token endpoints: Graph, Okta). */
+  form?: Record<string, string>;
+  /** Further request headers (Graph's `x-ms-throttle-priority`). */
+  headers?: Record<string, string>;
   /** The token endpoint itself: sent without a token. */
   anonymous?: boolean;
 }
@@ -146,15 +150,17 @@ export class VendorClient<R extends VendorRequest> {
     for (const [key, value] of Object.entries(request.query ?? {})) url.searchParams.set(key, value);
     const inQuery = this.options.token?.queryParameter;
     if (token !== undefined && inQuery) url.searchParams.set(inQuery, token);
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const headers: Record<string, string> = { ...request.headers, accept: 'application/json' };
     if (request.json !== undefined) headers['content-type'] = 'application/json; charset=utf-8';
+    if (request.form !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
     if (token !== undefined && !inQuery) headers.authorization = `Bearer ${token}`;
     let response: Response;
     let text: string;
     try {
       response = await fetch(url, {
         method: request.method, headers, signal: AbortSignal.timeout(this.timeoutMs),
-        body: request.json === undefined ? undefined : JSON.stringify(request.json),
+        body: request.form !== undefined ? new URLSearchParams(request.form).toString()
+          : request.json === undefined ? undefined : JSON.stringify(request.json),
       });
       text = await response.text();
     } catch (cause) {
