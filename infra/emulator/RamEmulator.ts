@@ -12,6 +12,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { AccountRate } from './accountRate';
 import { FaultInjector, type FaultDecision } from './faults';
 import { BodyTooLargeError, json, readRequest, writeReply, type EmulatorReply, type EmulatorRequest } from './http';
 import { OAuthServer } from './oauth';
@@ -53,11 +54,13 @@ function createCounters(): EmulatorCounters {
     writes: 0,
     byAction: {},
     faults: {},
+    throttled: 0,
     reset() {
       counters.reads = 0;
       counters.writes = 0;
       counters.byAction = {};
       counters.faults = {};
+      counters.throttled = 0;
     },
   };
   return counters;
@@ -77,11 +80,18 @@ function faultReply(surface: Surface, kind: '429' | '500' | 'throttle', retryAft
   return json(429, { error: 'temporarily_unavailable', error_description: 'too many requests' }, retryAfter);
 }
 
+/** RAM's flow-control answer when the account's rate is spent. */
+function rateLimitedReply(surface: 'scim' | 'openapi', retryAfterMs: number): EmulatorReply {
+  if (surface === 'openapi') return throttlingReply(400, retryAfterMs);
+  return scimError(429, 'too many requests', undefined, { 'retry-after': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) });
+}
+
 export async function startRamEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const state = (options.stateFile ? await loadStateFile(options.stateFile) : undefined) ?? new EmulatorState();
   const writer = options.stateFile ? new StateFileWriter(options.stateFile, state) : undefined;
   if (writer) state.onChange(() => writer.schedule());
   const faults = new FaultInjector(options.faults);
+  let accountRate = options.rateLimit && new AccountRate(options.rateLimit);
   const oauth = new OAuthServer(options.clients ?? DEFAULT_CLIENTS, options.accessTokenTtlSeconds ?? 3600);
   const secrets = new Map((options.accessKeys ?? DEFAULT_ACCESS_KEYS).map((k) => [k.accessKeyId, k.accessKeySecret]));
   const nonces = new NonceCache();
@@ -119,6 +129,13 @@ export async function startRamEmulator(options: EmulatorOptions = {}): Promise<R
     }
     const r = route(req);
     if (!r) return writeReply(res, scimError(404, `no resource at ${req.rawPath}`));
+    if (accountRate && r.surface !== 'oauth') {
+      const admitted = accountRate.admit();
+      if (admitted !== true) {
+        counters.throttled++;
+        return writeReply(res, rateLimitedReply(r.surface, admitted));
+      }
+    }
     const fault: FaultDecision = faults.decide(r.surface);
     if (fault.kind !== 'none') counters.faults[fault.kind] = (counters.faults[fault.kind] ?? 0) + 1;
     switch (fault.kind) {
@@ -174,6 +191,7 @@ export async function startRamEmulator(options: EmulatorOptions = {}): Promise<R
     state,
     counters,
     setFaults: (f) => faults.set(f),
+    setRateLimit: (limit) => { accountRate = limit && new AccountRate(limit); },
     close: () => {
       closing ??= (async () => {
         for (const res of held) res.socket?.destroy();

@@ -3,6 +3,7 @@
  * the product at it. Optional faults: EMULATOR_FAULT_RATE (0..1), EMULATOR_FAULT_KINDS
  * (comma-separated, default all), EMULATOR_FAULT_SEED. The account is kept in EMULATOR_STATE_FILE
  * (default `.state/emulator.json` under the repository root; set it empty to keep it in memory only).
+ * EMULATOR_RATE_LIMIT (requests/s, default unlimited) throttles the whole account like RAM's flow control.
  *
  * The credentials printed are the emulator's built-in test values, not real secrets.
  */
@@ -38,6 +39,15 @@ function faultsFromEnv(): FaultOptions | undefined {
   return { rate, kinds: kinds as FaultKind[], ...(seed ? { seed: intFromEnv('EMULATOR_FAULT_SEED', 0) } : {}) };
 }
 
+/** RAM's account-wide flow control: SCIM and OpenAPI requests per second, unset or empty for none. */
+function rateLimitFromEnv(): { requestsPerSecond: number } | undefined {
+  const raw = process.env.EMULATOR_RATE_LIMIT;
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const value = Number(raw);
+  if (!(value > 0) || !Number.isFinite(value)) throw new EmulatorConfigError(`EMULATOR_RATE_LIMIT must be a number of requests per second above 0, got "${raw}"`);
+  return { requestsPerSecond: value };
+}
+
 /** Where the account is kept: unset means the default file, empty means memory only. */
 function stateFileFromEnv(): string | undefined {
   const raw = process.env.EMULATOR_STATE_FILE;
@@ -48,7 +58,9 @@ function stateFileFromEnv(): string | undefined {
 async function main(): Promise<void> {
   const faults = faultsFromEnv();
   const stateFile = stateFileFromEnv();
+  const rateLimit = rateLimitFromEnv();
   const emu = await startRamEmulator({
+    ...(rateLimit ? { rateLimit } : {}),
     port: intFromEnv('EMULATOR_PORT', EMULATOR_DEFAULT_PORT),
     ...(faults ? { faults } : {}),
     ...(stateFile ? { stateFile } : {}),
@@ -60,6 +72,7 @@ async function main(): Promise<void> {
     `  token     ${emu.tokenUrl}`,
     `  authorize ${emu.authorizeUrl}   (native app: ${native?.clientId ?? '-'})`,
     `  OpenAPI   ${emu.url}  (RAM 2015-05-01, V3 and V2 signatures)`,
+    rateLimit ? `  rate      ${rateLimit.requestsPerSecond} requests/s for the account (EMULATOR_RATE_LIMIT)` : '  rate      unlimited (EMULATOR_RATE_LIMIT)',
     faults ? `  faults    rate ${faults.rate}, kinds ${faults.kinds.join(',')}` : '  faults    off',
     stateFile
       ? `  state     ${stateFile}  (${emu.state.users().length} users, ${emu.state.groups().length} groups; EMULATOR_STATE_FILE= for memory only)`

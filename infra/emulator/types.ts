@@ -63,6 +63,12 @@ export interface EmulatorOptions {
    * EmulatorStateFileError), saved atomically after changes and on close(). Default: memory only.
    */
   stateFile?: string;
+  /**
+   * RAM's account-wide flow control: at most this many SCIM and OpenAPI requests per second
+   * (a bucket holding one second's worth); beyond it OpenAPI answers `Throttling.User` (HTTP 400,
+   * `x-acs-retry-after` in ms) and SCIM 429 with `Retry-After` (s). Default: unlimited.
+   */
+  rateLimit?: { requestsPerSecond: number; now?: () => number };
 }
 
 export interface EmulatorCounters {
@@ -74,6 +80,8 @@ export interface EmulatorCounters {
   byAction: Record<string, number>;
   /** Faults injected, by kind: proof in a test that the faults really happened. */
   faults: Record<string, number>;
+  /** Requests refused by the account-wide rate limit (never reached their handler). */
+  throttled: number;
   reset(): void;
 }
 
@@ -92,6 +100,8 @@ export interface RunningEmulator {
   state: EmulatorState;
   counters: EmulatorCounters;
   setFaults(faults: FaultOptions | undefined): void;
+  /** Replaces the account-wide rate limit (a full bucket); undefined lifts it. */
+  setRateLimit(rateLimit: EmulatorOptions['rateLimit']): void;
   /** Stops the server; also destroys sockets held by 'timeout' faults, then saves the state file if any. */
   close(): Promise<void>;
 }
