@@ -24,7 +24,7 @@ import type { ClassifiedError } from '../core/errors';
 import { backoffMs, type RetryPolicy } from '../core/retryPolicy';
 
 export interface VendorRequest {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   /** Appended to the base URL, e.g. `/topapi/v2/user/get`. */
   path: string;
   query?: Record<string, string>;

@@ -1,0 +1,11 @@
+/** Microsoft Entra ID: Graph's client (token, users, groups, delta), the engine's source and the delta poller. */
+export {
+  CLOUD_ENDPOINTS, DEFAULT_ENTRA_TIMEOUT_MS, ENTRA_CLOUDS, ENTRA_DEPARTMENT_SOURCES, type EntraCloud, type EntraDepartmentSource,
+  type EntraSourceConfig, isTenantId, parseEntraSourceConfig,
+} from './config';
+export {
+  type DeltaResource, GROUP_DELTA_SELECT, GROUP_PERMISSION, GROUP_SELECT, GraphApi, type GraphApiOptions, USER_SELECT,
+} from './GraphApi';
+export { GRANT_PERMISSION, type GraphRequest, graphTable } from './errcodes';
+export { DeltaExpiredError, EntraApiError, type EntraApiErrorInit } from './errors';
+export type { GraphGroup, GraphMemberDelta, GraphPage, GraphTokenAnswer, GraphUser } from './types';
