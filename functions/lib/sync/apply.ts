@@ -24,6 +24,12 @@ export interface ApplyOptions {
   changeIdFor?: (externalId: string) => string | undefined;
   onStep?: (outcome: StepOutcome) => void;
   newPassword?: () => string;
+  /**
+   * Looks at a step just before it runs (a resumed full sync re-checks it against RAM): answers the
+   * step to carry out instead (only what is left of it) or its outcome without running it. The
+   * outcome and the log line keep naming the planned step.
+   */
+  prepare?: (step: Step) => Promise<Step | StepOutcome>;
 }
 
 export type OutcomeStatus = 'succeeded' | 'failed' | 'skipped' | 'staged';
@@ -32,6 +38,8 @@ export interface StepOutcome {
   step: Step;
   status: OutcomeStatus;
   failure?: StepFailure;
+  /** Why, when it is not the step's own reason (a resumed step found already done, or stale). */
+  reason?: string;
 }
 
 export interface ApplySummary {
@@ -63,7 +71,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
   for (const inPhase of PHASES) {
     const steps = plan.steps.filter(inPhase);
     await forEachConcurrent(steps, options.concurrency ?? 4, async (step) => {
-      const outcome = await runStep(step, ctx);
+      const outcome = await prepareAndRun(step, ctx);
       outcomes.push(outcome);
       options.log(logLine(step, outcome, options));
       options.onStep?.(outcome);
@@ -73,6 +81,18 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
 }
 
 type Ctx = ApplyOptions & { suspensions: SuspensionStore; newPassword: () => string };
+
+async function prepareAndRun(step: Step, ctx: Ctx): Promise<StepOutcome> {
+  if (!ctx.prepare) return runStep(step, ctx);
+  let prepared: Step | StepOutcome;
+  try {
+    prepared = await ctx.prepare(step);
+  } catch (error) {
+    return { step, status: 'failed', failure: describeFailure(error) };
+  }
+  if ('status' in prepared) return { ...prepared, step };
+  return { ...(await runStep(prepared, ctx)), step };
+}
 
 async function runStep(step: Step, ctx: Ctx): Promise<StepOutcome> {
   if (step.action === 'noop') return { step, status: 'skipped' };
@@ -129,7 +149,7 @@ function logLine(step: Step, outcome: StepOutcome, options: ApplyOptions): Provi
   const staged = outcome.status === 'staged' && step.kind === 'user';
   const common = {
     runId: options.runId, action: step.action, status: outcome.status,
-    reason: failure ? failure.reason : staged ? stagedReason(step) : step.reason,
+    reason: failure ? failure.reason : outcome.reason ?? (staged ? stagedReason(step) : step.reason),
     recommendedAction: failure?.recommendedAction ?? (staged ? releaseCommand(step.externalId) : undefined),
     retryable: failure?.retryable,
   };

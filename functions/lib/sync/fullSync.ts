@@ -2,6 +2,11 @@
  * The one-click push: read everyone from the sources, read RAM, plan, settle the plan with the
  * deletion safeguard (the same budget and held list as push), and (unless a dry run) apply.
  * The same plan → apply engine serves push.
+ *
+ * Applying outlives one invocation (fullSyncRun.ts): the settled plan is persisted and applied in
+ * chunks, each checkpointed before the next; a run stopped by its deadline, a timeout or a crash is
+ * continued by the next full sync (which does not plan again), re-checking each step against RAM
+ * first (recheck.ts). One full sync at a time holds the `full-sync` lease.
  */
 import { mapIdentities } from '../core/mapping';
 import { type Department, type Identity, parseExternalId } from '../core/model';
@@ -9,7 +14,12 @@ import { type Plan, buildPlan } from '../core/plan';
 import type { ProvisioningLog, RamTarget, Source, StateStore } from '../core/ports';
 import type { DeprovisionPolicy, MappingRules, SafeguardRules } from '../core/rules';
 import { type SyncPath } from '../core/safeguard';
+import { ClassifiedError } from '../core/errors';
+import { Leases } from '../state/lease';
 import { type ApplyResult, type StepOutcome, applyPlan, stagedReason } from './apply';
+import { FULL_SYNC_LEASE, FullSyncRuns, type RunRecord } from './fullSyncRun';
+import { type FullSyncProgress, type ProgressOptions, ProgressMeter } from './progress';
+import { recheckStep } from './recheck';
 import { HeldList } from './heldList';
 import { checkIdentifierTypes } from './identifiers';
 import { ManagedCount } from './managedCount';
@@ -41,13 +51,40 @@ export interface FullSyncRun extends FullSyncInput {
   concurrency?: number;
   onPlan?: (plan: Plan) => void;
   onStep?: (outcome: StepOutcome) => void;
+  /** Steps applied between checkpoints. Default 100. */
+  chunkSteps?: number;
+  /** Stop (checkpointed) before this time, ms since the epoch: FC's timeout, less a margin. */
+  deadline?: number;
+  /** Every `progressEvery` steps or ms, and when the run stops. */
+  onProgress?: (progress: FullSyncProgress) => void;
+  progressEvery?: ProgressOptions;
+  /** How long the `full-sync` lease holds without renewal (renewed between chunks). Default 120 s. */
+  leaseTtlMs?: number;
+  /** How long to wait for another full sync's lease before refusing. Default 10 s. */
+  leaseWaitMs?: number;
 }
 
 export interface FullSyncReport {
+  /** The run's id: a resumed run keeps the id of the invocation that planned it. */
   runId: string;
   dryRun: boolean;
   plan: Plan;
+  /** The whole run's counts so far; the outcomes of this invocation's steps. */
   result?: ApplyResult;
+  /** Where an applying run stands; `finished: false` when it stopped at its deadline. */
+  progress?: FullSyncProgress & { finished: boolean };
+}
+
+/** Another full sync holds the lease: FC's retry (or the operator, later) tries again. */
+export class FullSyncBusyError extends ClassifiedError {
+  readonly retryable = true;
+  constructor(readonly unfinished?: { runId: string; next: number; total: number }) {
+    super({
+      code: 'FullSyncBusy',
+      reason: `another full sync is applying${unfinished ? ` (run ${unfinished.runId}, ${unfinished.next}/${unfinished.total} steps)` : ''}`,
+      recommendedAction: 'wait for it: its progress lines say how long it has left; a new full sync afterwards continues any unfinished run',
+    });
+  }
 }
 
 /**
@@ -88,10 +125,9 @@ export async function planFullSync(input: FullSyncInput, held = new HeldList(inp
 }
 
 export async function runFullSync(run: FullSyncRun): Promise<FullSyncReport> {
-  const held = new HeldList(run.state);
-  const plan = await planFullSync(run, held);
-  run.onPlan?.(plan);
   if (run.dryRun) {
+    const plan = await planFullSync(run);
+    run.onPlan?.(plan);
     for (const step of plan.steps) {
       if (step.action === 'noop') continue;
       run.log({
@@ -104,12 +140,88 @@ export async function runFullSync(run: FullSyncRun): Promise<FullSyncReport> {
     }
     return { runId: run.runId, dryRun: true, plan };
   }
-  const result = await applyPlan(plan, {
-    target: run.target, state: run.state, log: run.log, runId: run.runId,
-    concurrency: run.concurrency, onStep: run.onStep,
+  return applyUnderLease(run, async (runs, renew) => {
+    const plan = await planFullSync(run);
+    run.onPlan?.(plan);
+    const started = await runs.begin(run.runId, plan, run.sources.map((s) => s.name));
+    return applyRun(run, runs, started.record, started.plan, plan, false, renew);
   });
-  await held.afterApply(result.outcomes);
-  const { created, deleted } = result.summary;
-  await new ManagedCount(run.state).put(plan.managed + created - deleted);
-  return { runId: run.runId, dryRun: false, plan, result };
+}
+
+/**
+ * Applies the unfinished run if there is one (a non-dry full sync continues it rather than planning
+ * again), else `fresh`; under the `full-sync` lease, released when this invocation stops.
+ */
+async function applyUnderLease(
+  run: FullSyncRun, fresh: (runs: FullSyncRuns, renew: () => Promise<boolean>) => Promise<FullSyncReport>,
+): Promise<FullSyncReport> {
+  const lease = await new Leases(run.state, { ttlMs: run.leaseTtlMs ?? 120_000 })
+    .acquire(FULL_SYNC_LEASE, { timeoutMs: run.leaseWaitMs ?? 10_000 });
+  const runs = new FullSyncRuns(run.state);
+  if (!lease) throw new FullSyncBusyError(await runs.current());
+  try {
+    const unfinished = await runs.current();
+    if (!unfinished) return await fresh(runs, () => lease.renew());
+    const plan = await runs.plan(unfinished);
+    run.onPlan?.(plan);
+    return await applyRun(run, runs, await runs.resumed(unfinished), plan, plan, true, () => lease.renew());
+  } finally {
+    await lease.release();
+  }
+}
+
+/** Chunk by chunk from the checkpoint until done, the deadline, or a lost lease. */
+async function applyRun(
+  run: FullSyncRun, runs: FullSyncRuns, start: RunRecord, ordered: Plan, shown: Plan, resumed: boolean,
+  renew: () => Promise<boolean> = async () => true,
+): Promise<FullSyncReport> {
+  let record = start;
+  const meter = new ProgressMeter(record.runId, record.total, record.next, resumed, run.progressEvery);
+  const suspensions = new SuspensionStore(run.state);
+  let groups: Promise<ReadonlySet<string>> | undefined;
+  const recheck = resumed ? {
+    target: run.target, sources: run.sources, suspensions,
+    groups: () => (groups ??= readGroupNames(run.target)),
+  } : undefined;
+  const outcomes: StepOutcome[] = [];
+  const size = Math.max(1, run.chunkSteps ?? 100);
+  let slowest = 0;
+  let renewedAt = Date.now();
+  while (record.next < record.total) {
+    // Stop while a chunk still fits: twice the slowest so far, and at least 5 s.
+    if (run.deadline !== undefined && Date.now() + Math.max(2 * slowest, 5_000) > run.deadline) break;
+    if (Date.now() - renewedAt > 20_000) {
+      if (!(await renew())) break; // another instance took over: it continues from the checkpoint
+      renewedAt = Date.now();
+    }
+    const to = Math.min(record.total, record.next + size);
+    const began = Date.now();
+    const chunk = await applyPlan({ ...ordered, steps: ordered.steps.slice(record.next, to) }, {
+      target: run.target, state: run.state, log: run.log, runId: record.runId, concurrency: run.concurrency,
+      ...(recheck && { prepare: (step) => recheckStep(step, recheck) }),
+      onStep: (outcome) => {
+        run.onStep?.(outcome);
+        const line = meter.advance();
+        if (line) run.onProgress?.(line);
+      },
+    });
+    slowest = Math.max(slowest, Date.now() - began);
+    outcomes.push(...chunk.outcomes);
+    record = await runs.checkpoint(record, to, chunk.outcomes);
+  }
+  const finished = record.next >= record.total;
+  if (finished) {
+    const { created, deleted } = record.summary;
+    await new ManagedCount(run.state).put(record.managed + created - deleted);
+    await runs.forget(record.runId);
+  }
+  const progress = { ...meter.current(), finished };
+  run.onProgress?.(progress);
+  return { runId: record.runId, dryRun: false, plan: shown, result: { summary: record.summary, outcomes }, progress };
+}
+
+async function readGroupNames(target: RamTarget): Promise<ReadonlySet<string>> {
+  const names = new Set<string>();
+  for await (const group of target.listGroups()) names.add(group.groupName);
+  return names;
 }
