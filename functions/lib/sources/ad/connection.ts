@@ -3,12 +3,11 @@
  * Bind failures are translated into AdSourceErrors an operator can act on.
  */
 import type { Client, Control, SearchOptions } from 'ldapts';
-import type { ConnectionOptions } from 'node:tls';
+import { openBoundClient } from '../ldapClient/bind';
 import type { AdSourceConfig } from './config';
 import { showDeletedControl } from './controls';
 import { AdSourceError } from './errors';
 import { guidToString } from './guid';
-import { ldapts } from './ldapts';
 import type { DcState } from './watermark';
 
 /** MS-ADTS: tombstoneLifetime defaults to 60 days when the attribute is unset. */
@@ -21,36 +20,8 @@ const DEFAULT_TOMBSTONE_LIFETIME_DAYS = 60;
  * const client = await openAdClient(config);
  * try { … } finally { await client.unbind(); }
  */
-export async function openAdClient(config: AdSourceConfig): Promise<Client> {
-  const tlsOptions: ConnectionOptions = {};
-  if (config.tlsCa) tlsOptions.ca = config.tlsCa;
-  if (config.tlsServerName) tlsOptions.servername = config.tlsServerName;
-  const client = new (ldapts().Client)({
-    url: config.url, timeout: config.timeoutMs, connectTimeout: config.timeoutMs,
-    tlsOptions: config.transport === 'ldaps' ? tlsOptions : undefined,
-  });
-  try {
-    if (config.transport === 'starttls') await client.startTLS(tlsOptions);
-    await client.bind(config.bindDn, config.bindPassword);
-    return client;
-  } catch (error) {
-    await client.unbind().catch(() => undefined);
-    throw bindError(error, config);
-  }
-}
-
-function bindError(error: unknown, config: AdSourceConfig): AdSourceError {
-  const where = `binding to the DC at ${config.url} as AD_BIND_DN`;
-  const { InvalidCredentialsError, StrongAuthRequiredError, ConfidentialityRequiredError } = ldapts();
-  if (error instanceof InvalidCredentialsError) {
-    return new AdSourceError('invalid-credentials', `${where} failed: wrong AD_BIND_DN or AD_BIND_PASSWORD (or the account is locked or disabled)`, { cause: error });
-  }
-  if (error instanceof StrongAuthRequiredError || error instanceof ConfidentialityRequiredError) {
-    return new AdSourceError('strong-auth-required', `${where} failed: the DC requires transport encryption; use ldaps:// or ldap:// with StartTLS (unset AD_ALLOW_PLAIN_LDAP)`, { cause: error });
-  }
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  const detail = code ?? (error instanceof Error ? error.name : 'unknown error');
-  return new AdSourceError('unreachable', `${where} failed: the DC could not be reached or the TLS handshake failed (${detail}); check AD_URL, AD_TLS_CA and the network path`, { cause: error });
+export function openAdClient(config: AdSourceConfig): Promise<Client> {
+  return openBoundClient(config, { prefix: 'AD', server: 'the DC' }, (kind, message, cause) => new AdSourceError(kind, message, { cause }));
 }
 
 /** Wraps a search so a failure names the operation, not the values in the filter. */

@@ -2,7 +2,7 @@
  * The AD source's one error type. Messages name the operation and the DC, never a password or an
  * attribute value (directories are full of emails and mobile numbers).
  */
-import { ClassifiedError } from '../../core/errors';
+import { LdapFamilyError, type LdapErrorOptions } from '../ldapClient/errors';
 
 export type AdErrorKind =
   /** The bind name or password is wrong (LDAP 49). */
@@ -27,14 +27,8 @@ const ACTIONS: Partial<Record<AdErrorKind, string>> = {
     'grant the bind account List Contents and Read Property on CN=Deleted Objects (README, Active Directory)',
 };
 
-export class AdSourceError extends ClassifiedError {
-  readonly kind: AdErrorKind;
-  /** Whether trying again later may succeed (network trouble), as opposed to a setting to fix. */
-  readonly retryable: boolean;
-
-  constructor(kind: AdErrorKind, message: string, options: { cause?: unknown; retryable?: boolean } = {}) {
-    super({ code: `AD ${kind}`, reason: message, recommendedAction: ACTIONS[kind], cause: options.cause });
-    this.kind = kind;
-    this.retryable = options.retryable ?? (kind === 'unreachable' || kind === 'ldap');
+export class AdSourceError extends LdapFamilyError<AdErrorKind> {
+  constructor(kind: AdErrorKind, message: string, options: LdapErrorOptions = {}) {
+    super('AD', ACTIONS, kind, message, options);
   }
 }

@@ -4,6 +4,7 @@
  * operator-supplied scope filters are parsed once and combined structurally, never concatenated.
  */
 import type { Filter } from 'ldapts';
+import { parseFilterText } from '../ldapClient/filterText';
 import { AdSourceError } from './errors';
 import { guidToBuffer } from './guid';
 import { ldapts } from './ldapts';
@@ -19,22 +20,10 @@ export function scopeFilters(config: { userFilter: string; groupFilter: string }
 /** Parses an operator's filter (e.g. `AD_USER_FILTER`); the error names the variable, not the text. */
 export function parseFilter(text: string, variable: string): Filter {
   try {
-    // ldapts closes a filter that lacks closing parentheses, guessing at what a typo meant: refuse it.
-    if (!balanced(text)) throw new Error('unbalanced parentheses');
-    return ldapts().FilterParser.parseString(text);
+    return parseFilterText(text);
   } catch (error) {
     throw new AdSourceError('invalid-input', `${variable} is not a valid LDAP filter`, { cause: error, retryable: false });
   }
-}
-
-/** Parentheses close in order and all of them (values escape theirs as \28 and \29). */
-function balanced(text: string): boolean {
-  let depth = 0;
-  for (const c of text) {
-    if (c === '(') depth++;
-    else if (c === ')' && --depth < 0) return false;
-  }
-  return depth === 0;
 }
 
 /** `(objectGUID=<16 raw bytes>)`. */

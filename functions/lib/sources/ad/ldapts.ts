@@ -1,18 +1,2 @@
-/**
- * ldapts, loaded at the first LDAP connect (or the first parse of an operator's filter) instead of
- * at cold start: with node:net and node:tls it costs ~9 ms of every push and full-sync start when
- * AD is on, and most invocations of those never talk to the DC. Every value from ldapts in this
- * folder comes through here; types may be imported directly (`import type`), they cost nothing.
- *
- * @example
- * const client = new (ldapts().Client)({ url });
- */
-type Ldapts = typeof import('ldapts');
-
-let loaded: Ldapts | undefined;
-
-export function ldapts(): Ldapts {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  loaded ??= require('ldapts') as Ldapts;
-  return loaded;
-}
+/** ldapts, loaded lazily: shared by the LDAP sources (see ../ldapClient/ldapts.ts). */
+export { ldapts } from '../ldapClient/ldapts';
