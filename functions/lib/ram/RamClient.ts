@@ -4,6 +4,7 @@
  */
 import type { AccessKeyStatus, RamAccessKey, RamGroup, RamLoginProfile, RamUser, RamUserInput } from '../core/model';
 import type { RamTarget, StateStore } from '../core/ports';
+import { sharedRateBudget } from './accountRate';
 import { ConfigError, type RamConfig } from './config';
 import { createLimiter, type Limiter } from './limiter';
 import { ClientCredentialsTokenProvider, RefreshTokenProvider, type TokenProvider } from './OAuthToken';
@@ -48,7 +49,10 @@ export class RamClient implements RamTarget {
 export interface RamClientDeps {
   /** OpenAPI credentials; default `config.credentials` (from ALIBABA_CLOUD_*). In FC pass a function reading context.credentials. */
   credentials?: CredentialSource;
-  /** Required for the refresh_token grant: holds the Native app's rotating refresh token. */
+  /**
+   * Required for the refresh_token grant: holds the Native app's rotating refresh token. Also holds
+   * the account's request budget: every client on one store shares RAM_RATE_LIMIT (accountRate.ts).
+   */
   stateStore?: StateStore;
   /** Overrides of the retry policy (tests inject `sleep` and `random`). */
   retry?: Partial<RetryPolicy>;
@@ -64,8 +68,12 @@ export interface RamClientDeps {
  * const alice = await ram.findUserByExternalId('ad:5f1c…');
  */
 export function createRamClient(config: RamConfig, deps: RamClientDeps = {}): RamClient {
-  const retry = retryPolicy({ maxAttempts: config.maxAttempts, ...deps.retry });
-  const limiter = deps.limiter ?? createLimiter({ ratePerSecond: config.rateLimit, concurrency: config.concurrency });
+  const limiter = deps.limiter ?? createLimiter({
+    ratePerSecond: config.rateLimit, concurrency: config.concurrency,
+    ...(deps.stateStore && { budget: sharedRateBudget(deps.stateStore, config.rateLimit) }),
+  });
+  // Our limiter slows the budget down on throttling, so a throttled retry waits for it instead of sleeping.
+  const retry = { ...retryPolicy({ maxAttempts: config.maxAttempts, ...deps.retry }), pacedThrottling: !deps.limiter };
   const oauth = {
     tokenUrl: config.tokenUrl, clientId: config.clientId, clientSecret: config.clientSecret,
     timeoutMs: config.timeoutMs, retry, fetch: deps.fetch,

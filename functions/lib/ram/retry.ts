@@ -1,11 +1,19 @@
 /**
  * The RAM client's retry loop: the shared policy (core/retryPolicy.ts), honouring the server's
- * Retry-After. Only retryable RamErrors are retried.
+ * Retry-After. Only retryable RamErrors are retried. When the limiter paces throttling (it slowed
+ * the whole budget down and paused it for the Retry-After), a throttled attempt is retried without
+ * a sleep of its own: it waits for the bucket like every other request.
  */
 import { backoffMs, type RetryPolicy } from '../core/retryPolicy';
+import { throttlingOf } from './accountRate';
 import { isRamError, type RamError } from './errors';
 
 export { backoffMs, realSleep, retryPolicy, type RetryPolicy } from '../core/retryPolicy';
+
+export interface RamRetryPolicy extends RetryPolicy {
+  /** The limiter the attempts run under slows down on throttling: retry those without backing off. */
+  pacedThrottling?: boolean;
+}
 
 export interface RetryHooks<T> {
   /**
@@ -25,7 +33,7 @@ export interface RetryHooks<T> {
  * const user = await withRetry(policy, () => scim.post('/Users', body));
  */
 export async function withRetry<T>(
-  policy: RetryPolicy, fn: (attempt: number) => Promise<T>, hooks: RetryHooks<T> = {},
+  policy: RamRetryPolicy, fn: (attempt: number) => Promise<T>, hooks: RetryHooks<T> = {},
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     let error: RamError;
@@ -37,7 +45,7 @@ export async function withRetry<T>(
       else throw thrown;
     }
     if (!error.retryable || attempt >= policy.maxAttempts) throw error;
-    await policy.sleep(backoffMs(policy, attempt, error.retryAfterMs));
+    if (!(policy.pacedThrottling && throttlingOf(error))) await policy.sleep(backoffMs(policy, attempt, error.retryAfterMs));
     if (hooks.beforeRetry) {
       try {
         const recovered = await hooks.beforeRetry(error, attempt);

@@ -55,4 +55,22 @@ describe('withRetry', () => {
     expect(backoffMs(policy, 30)).toBeLessThan(20_000);
     expect(backoffMs(policy, 30)).toBeGreaterThan(19_000);
   });
+
+  it('retries a throttled attempt without its own sleep when the limiter paces throttling', async () => {
+    const sleeps: number[] = [];
+    const paced = { ...retryPolicy({ sleep: async (ms) => { sleeps.push(ms); }, random: () => 0.5 }), pacedThrottling: true };
+    const throttled = new RetryableRamError({ code: 'Throttling.User', reason: 'flow control', status: 400, retryAfterMs: 3000 });
+    let calls = 0;
+    await expect(withRetry(paced, async () => { if (++calls < 3) throw throttled; return 'ok'; })).resolves.toBe('ok');
+    expect(sleeps).toEqual([]); // the limiter's bucket (slowed and paused) was the wait
+    // Other retryable failures still back off, and without pacing a throttled one sleeps its Retry-After.
+    let others = 0;
+    await withRetry(paced, async () => { if (++others < 2) throw retryable(); return 'ok'; });
+    expect(sleeps).toEqual([100]);
+    const unpaced = retryPolicy({ sleep: async (ms) => { sleeps.push(ms); } });
+    let unpacedCalls = 0;
+    await withRetry(unpaced, async () => { if (++unpacedCalls < 2) throw throttled; return 'ok'; });
+    expect(sleeps).toEqual([100, 3000]);
+  });
 });
+
