@@ -55,6 +55,8 @@ export interface FullSyncRun extends FullSyncInput {
   chunkSteps?: number;
   /** Stop (checkpointed) before this time, ms since the epoch: FC's timeout, less a margin. */
   deadline?: number;
+  /** The clock the deadline is read with. Default `Date.now`. */
+  now?: () => number;
   /** Every `progressEvery` steps or ms, and when the run stops. */
   onProgress?: (progress: FullSyncProgress) => void;
   progressEvery?: ProgressOptions;
@@ -189,7 +191,7 @@ async function applyRun(
   let renewedAt = Date.now();
   while (record.next < record.total) {
     // Stop while a chunk still fits: twice the slowest so far, and at least 5 s.
-    if (run.deadline !== undefined && Date.now() + Math.max(2 * slowest, 5_000) > run.deadline) break;
+    if (run.deadline !== undefined && (run.now ?? Date.now)() + Math.max(2 * slowest, 5_000) > run.deadline) break;
     if (Date.now() - renewedAt > 20_000) {
       if (!(await renew())) break; // another instance took over: it continues from the checkpoint
       renewedAt = Date.now();
