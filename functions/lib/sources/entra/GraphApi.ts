@@ -85,6 +85,15 @@ export class GraphApi {
     });
   }
 
+  /** The users whose `department` is exactly `name` (Graph's `$filter` eq on department). */
+  usersInDepartment(name: string): AsyncIterable<GraphUser> {
+    return this.items<GraphUser>({
+      method: 'GET', label: 'GET /v1.0/users?$filter=department eq', path: '/v1.0/users',
+      query: { $filter: `department eq '${name.replace(/'/g, "''")}'`, $select: USER_SELECT.join(','), $top: String(this.pageSize) },
+      headers: BACKGROUND,
+    });
+  }
+
   /** Every group in the tenant. */
   groups(): AsyncIterable<GraphGroup> {
     return this.items<GraphGroup>({
