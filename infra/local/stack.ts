@@ -31,7 +31,7 @@ import { captureStdout } from './stdoutCapture';
 import { StatusRecorder, answerStatus } from './stackStatus';
 
 /** Webhook routes and the function serving each. */
-export const WEBHOOK_ROUTES = { '/dingtalk': 'dingtalk-webhook', '/lark': 'lark-webhook', '/wecom': 'wecom-webhook' } as const;
+export const WEBHOOK_ROUTES = { '/dingtalk': 'dingtalk-webhook', '/lark': 'lark-webhook', '/wecom': 'wecom-webhook', '/okta': 'okta-webhook' } as const;
 
 type Handler = (event: Buffer, context: FcContext) => Promise<unknown>;
 
