@@ -532,3 +532,186 @@ export function graphEnv(fake: GraphFake, extra: Record<string, string> = {}): R
 }
 
 // ── subscriptions and notifications (entra-webhook) ─────────────────────────────────────────
+
+/** One notification item as Graph sends it for a user (or `Groups/<id>` with `resource`), ids only. */
+export function graphNotification(
+  id: string,
+  options: { clientState?: string; tenantId: string; changeType?: string; resource?: string; subscriptionId?: string },
+): Record<string, unknown> {
+  const resource = options.resource ?? `Users/${id}`;
+  const group = /^groups\//i.test(resource);
+  return {
+    subscriptionId: options.subscriptionId ?? '5c1e9a7d-0b2c-4d3e-8f40-516273849506', subscriptionExpirationDateTime: '2026-12-31T00:00:00Z',
+    changeType: options.changeType ?? 'updated', resource, clientState: options.clientState, tenantId: options.tenantId,
+    resourceData: { '@odata.type': group ? '#Microsoft.Graph.Group' : '#Microsoft.Graph.User', '@odata.id': resource, id, organizationId: options.tenantId },
+  };
+}
+
+/** A changeNotificationCollection: one POST may batch several notifications. */
+export function notificationCollection(items: unknown[]): { value: unknown[] } {
+  return { value: items };
+}
+
+/** A subscription as the fake keeps it. */
+export interface GraphSubscriptionRecord {
+  id: string;
+  changeType: string;
+  resource: string;
+  notificationUrl: string;
+  lifecycleNotificationUrl?: string;
+  expirationDateTime: string;
+  clientState?: string;
+}
+
+export interface GraphSubscriptions {
+  subscriptions: Map<string, GraphSubscriptionRecord>;
+  /** Every validation handshake sent: the URL, the token as sent and the answer. */
+  handshakes: Array<{ url: string; token: string; status: number; contentType: string; body: string }>;
+  /** Subscriptions per app and tenant before POST answers 403 (Graph: 100 for users and groups). */
+  quota: number;
+  /** Posts a notification collection for `ids` to the subscription's notificationUrl, as Graph delivers; answers the status. */
+  deliver(subscriptionId: string, ids: string[], changeType?: 'updated' | 'deleted'): Promise<number>;
+  /** Posts a `reauthorizationRequired` lifecycle notification to the lifecycleNotificationUrl. */
+  lifecycle(subscriptionId: string, event?: string): Promise<number>;
+  /** Graph removes it (it lapsed): PATCH and DELETE answer 404 from now on. */
+  expire(subscriptionId: string): void;
+}
+
+/** A random GUID (randomBytes is what this file imports). */
+function guid(): string {
+  const h = randomBytes(16).toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** Graph's lifetime limit for directory resources, in minutes (idp.md §1.5). */
+const MAX_SUBSCRIPTION_MINUTES = 41_760;
+
+/**
+ * Adds `/v1.0/subscriptions` to the fake as Graph serves it (idp.md §1.5): POST validates the
+ * request, then performs the validation handshake against notificationUrl and
+ * lifecycleNotificationUrl (`POST <url>?validationToken=<form-encoded token>`, text/plain, 10 s;
+ * anything but 200 with the decoded token as the body fails the create with 400), and answers 201;
+ * PATCH renews (404 once gone), DELETE 204, GET lists; the quota answers 403.
+ */
+export function addSubscriptions(fake: GraphFake, options: { quota?: number; now?: () => number } = {}): GraphSubscriptions {
+  const now = options.now ?? Date.now;
+  const subs: GraphSubscriptions = {
+    subscriptions: new Map(), handshakes: [], quota: options.quota ?? 100,
+    async deliver(subscriptionId, ids, changeType = 'updated') {
+      const s = must(subscriptionId);
+      const kind = s.resource === 'groups' ? 'Groups' : 'Users';
+      const value = ids.map((id) => ({
+        ...graphNotification(id, { clientState: s.clientState, tenantId: fake.tenantId, changeType, resource: `${kind}/${id}`, subscriptionId }),
+        subscriptionExpirationDateTime: s.expirationDateTime,
+      }));
+      return (await post(s.notificationUrl, JSON.stringify({ value }), 'application/json')).status;
+    },
+    async lifecycle(subscriptionId, event = 'reauthorizationRequired') {
+      const s = must(subscriptionId);
+      const value = [{
+        subscriptionId, subscriptionExpirationDateTime: s.expirationDateTime, tenantId: fake.tenantId, clientState: s.clientState, lifecycleEvent: event,
+      }];
+      return (await post(s.lifecycleNotificationUrl ?? s.notificationUrl, JSON.stringify({ value }), 'application/json')).status;
+    },
+    expire: (id) => { subs.subscriptions.delete(id); },
+  };
+  function must(id: string): GraphSubscriptionRecord {
+    const s = subs.subscriptions.get(id);
+    if (!s) throw new Error(`no subscription ${id}`);
+    return s;
+  }
+  async function post(url: string, body: string, contentType: string) {
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': contentType }, body, signal: AbortSignal.timeout(10_000) });
+    return { status: res.status, contentType: res.headers.get('content-type') ?? '', body: await res.text() };
+  }
+  /** Graph's validation: the token URL-encoded on the query, the decoded token expected back within 10 s. */
+  async function handshake(url: string): Promise<boolean> {
+    const token = `Validation: Testing client application reachability for subscription Request-Id: ${randomBytes(16).toString('hex')} a+b/c=d%e`;
+    const encoded = encodeURIComponent(token).replace(/%20/g, '+');
+    const separator = url.includes('?') ? '&' : '?';
+    let answer = { status: 0, contentType: '', body: '' };
+    try {
+      answer = await post(`${url}${separator}validationToken=${encoded}`, '', 'text/plain; charset=utf-8');
+    } catch {
+      // unreachable or slower than 10 s: the create fails
+    }
+    subs.handshakes.push({ url, token, ...answer });
+    return answer.status === 200 && answer.contentType.startsWith('text/plain') && answer.body === token;
+  }
+  const error = (status: number, code: string, message: string): GraphFakeAnswer => ({ status, body: { error: { code, message } } });
+  const maxExpiry = () => now() + MAX_SUBSCRIPTION_MINUTES * 60_000;
+  const badExpiry = (value: unknown) => typeof value !== 'string' || Number.isNaN(Date.parse(value)) || Date.parse(value) > maxExpiry() || Date.parse(value) <= now();
+  const count = (label: string) => { fake.calls[label] = (fake.calls[label] ?? 0) + 1; };
+
+  fake.route(async (req) => {
+    let m: RegExpExecArray | null;
+    if (req.path === '/v1.0/subscriptions' && req.method === 'POST') {
+      count('POST /v1.0/subscriptions');
+      let body: Record<string, unknown>;
+      try {
+        body = JSON.parse(req.body) as Record<string, unknown>;
+      } catch {
+        return error(400, 'BadRequest', 'Unable to read JSON request payload.');
+      }
+      const resource = String(body.resource ?? '').toLowerCase();
+      if (!['users', 'groups'].includes(resource) && !/^(users|groups)\/[^/]+$/.test(resource)) {
+        return error(400, 'InvalidRequest', `Resource '${String(body.resource)}' is not supported.`);
+      }
+      const changeTypes = String(body.changeType ?? '').split(',');
+      if (changeTypes.some((t) => !['updated', 'deleted'].includes(t))) {
+        return error(400, 'InvalidRequest', "ChangeType 'created' is not supported for this resource; use 'updated' and 'deleted'.");
+      }
+      if (badExpiry(body.expirationDateTime)) {
+        return error(400, 'InvalidRequest', `Subscription expiration can only be ${MAX_SUBSCRIPTION_MINUTES} minutes in the future.`);
+      }
+      if (typeof body.clientState === 'string' && body.clientState.length > 128) return error(400, 'InvalidRequest', 'clientState is longer than 128 characters.');
+      if (typeof body.notificationUrl !== 'string' || !/^(https:\/\/|http:\/\/127\.0\.0\.1[:/])/.test(body.notificationUrl)) {
+        return error(400, 'InvalidRequest', 'The notification endpoint must be https.');
+      }
+      if (resource.startsWith('users') && fake.denied.has('User.Read.All')) return error(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+      if (subs.subscriptions.size >= subs.quota) {
+        return error(403, 'ExtensionError', 'Operation: Create; Exception: [Status Code: Forbidden; Reason: The number of subscriptions for this app and tenant has reached its limit.]');
+      }
+      const urls = [body.notificationUrl, ...(typeof body.lifecycleNotificationUrl === 'string' ? [body.lifecycleNotificationUrl] : [])];
+      for (const url of urls) {
+        if (!(await handshake(url))) {
+          return error(400, 'ValidationError', 'Subscription validation request failed. Response must exactly match validationToken query parameter.');
+        }
+      }
+      const record: GraphSubscriptionRecord = {
+        id: guid(), changeType: String(body.changeType), resource, notificationUrl: body.notificationUrl,
+        ...(typeof body.lifecycleNotificationUrl === 'string' && { lifecycleNotificationUrl: body.lifecycleNotificationUrl }),
+        expirationDateTime: new Date(Date.parse(String(body.expirationDateTime))).toISOString(),
+        ...(typeof body.clientState === 'string' && { clientState: body.clientState }),
+      };
+      subs.subscriptions.set(record.id, record);
+      const { clientState: _secret, ...shown } = record;
+      return { status: 201, body: { '@odata.context': `${fake.url}/v1.0/$metadata#subscriptions/$entity`, ...shown, clientState: null } };
+    }
+    if (req.path === '/v1.0/subscriptions' && req.method === 'GET') {
+      count('GET /v1.0/subscriptions');
+      return { status: 200, body: { value: [...subs.subscriptions.values()].map(({ clientState: _secret, ...s }) => ({ ...s, clientState: null })) } };
+    }
+    if ((m = /^\/v1\.0\/subscriptions\/([^/]+)$/.exec(req.path))) {
+      const id = decodeURIComponent(m[1]!);
+      const s = subs.subscriptions.get(id);
+      if (req.method === 'PATCH') {
+        count('PATCH /v1.0/subscriptions/{id}');
+        if (!s) return error(404, 'ResourceNotFound', `The object was not found.`);
+        const body = JSON.parse(req.body || '{}') as Record<string, unknown>;
+        if (badExpiry(body.expirationDateTime)) return error(400, 'InvalidRequest', `Subscription expiration can only be ${MAX_SUBSCRIPTION_MINUTES} minutes in the future.`);
+        s.expirationDateTime = new Date(Date.parse(String(body.expirationDateTime))).toISOString();
+        const { clientState: _secret, ...shown } = s;
+        return { status: 200, body: { ...shown, clientState: null } };
+      }
+      if (req.method === 'DELETE') {
+        count('DELETE /v1.0/subscriptions/{id}');
+        if (!s) return error(404, 'ResourceNotFound', `The object was not found.`);
+        subs.subscriptions.delete(id);
+        return { status: 204 };
+      }
+    }
+    return undefined;
+  });
+  return subs;
+}
