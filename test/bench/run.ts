@@ -87,6 +87,18 @@ for (const source of ['dingtalk', 'lark', 'wecom']) {
   console.log(`${source} webhook (verify + decrypt + parse per event, ours against the vendor library in one run): ${JSON.stringify(r)}`);
 }
 
+const okta = run('oktaWebhook.bench.ts', '5000') as {
+  events: number; publishedDeliveries: number;
+  checkAndParse: { oursUs: number; sdkLogEventDeserializeUs: number; sdkOverOurs: number };
+  handlerInProcessUsPerEvent: { withPublish: number; withoutPublish: number; batchedBy100: number };
+  bundle: { kib: number; loadMs: number; bareNodeMs: number; ratioToBare: number };
+};
+console.log(`okta webhook (${okta.events} events): header check + parse ${okta.checkAndParse.oursUs} µs per event ` +
+  `(the Okta SDK's LogEvent deserialize alone ${okta.checkAndParse.sdkLogEventDeserializeUs} µs, ×${okta.checkAndParse.sdkOverOurs}); handler in process ` +
+  `${okta.handlerInProcessUsPerEvent.withoutPublish} µs per event without a publish, ${okta.handlerInProcessUsPerEvent.withPublish} µs with one publish per event ` +
+  `(${okta.publishedDeliveries} deliveries), ${okta.handlerInProcessUsPerEvent.batchedBy100} µs per event in deliveries of 100`);
+console.log(`  okta-webhook bundle ${okta.bundle.kib} KiB, module load ${okta.bundle.loadMs} ms against bare node ${okta.bundle.bareNodeMs} ms (×${okta.bundle.ratioToBare})`);
+
 const report = run('report.bench.ts', '100000', '10000') as {
   generation: { people: number; steps: number; ms: number; htmlMb: number; gzipMb: number; remoteAnswerMb: number };
   browser: { steps: number; firstRenderMs: number; showAllMs: number; rowsAll: number; filterActionMs: number; searchMs: number } | null;
