@@ -5,18 +5,41 @@
  * `{"release": ["<externalId>", …] | "all"}` releases it (what `npm run sync -- --remote` sends).
  * Its timer trigger (FULL_SYNC_SCHEDULE, s.yaml) is the daily reconcile: it applies under the
  * safeguard and logs one summary line.
+ * An applying run stops before FULL_SYNC_RUN_SECONDS (or the function's timeout), checkpointed,
+ * logs `full-sync progress` lines on the way, and invokes itself asynchronously to continue.
  */
 import { eventHandler } from '../lib/fc/handlers';
 import { roleCredentials } from '../lib/fc/invocation';
 import { loadConfig } from '../lib/fc/config';
 import { logger } from '../lib/fc/logger';
+import type { FcContext } from '../lib/fc/types';
+import { fcInvokeEndpoint } from '../lib/queue/factory';
+import { invokeAsync } from '../lib/queue/invokeSelf';
 import { fullSyncInvocation } from '../lib/sync/entrances';
+import { fullSyncDeadline, parseFullSyncPacing } from '../lib/sync/fullSyncConfig';
 import { engineFromEnv } from '../lib/wiring/engine';
 import { parseFullSyncInvocation } from '../lib/sync/messages';
 
 const engine = loadConfig((env) => engineFromEnv(env, { credentials: roleCredentials }));
+const pacing = loadConfig(parseFullSyncPacing);
 
 export const handler = eventHandler('full-sync', (invocation, context) => fullSyncInvocation(engine, invocation, {
   runId: context.requestId,
   log: (line) => logger.info('provisioning', { ...line }),
+  pacing: {
+    deadline: fullSyncDeadline(pacing, Date.now(), context.function?.timeout),
+    chunkSteps: pacing.chunkSteps,
+    progressEvery: { everySteps: pacing.progressSteps, everyMs: pacing.progressSeconds * 1000 },
+    onProgress: (progress) => logger.info('full-sync progress', { ...progress }),
+    continueLater: () => continueInNewInvocation(context),
+  },
 }), { parse: parseFullSyncInvocation });
+
+/** The same function, asynchronously: a non-dry full sync continues the unfinished run. */
+function continueInNewInvocation(context: FcContext): Promise<void> {
+  const { accountId, region } = context;
+  if (!context.function?.name || !accountId || !region) throw new Error('no function name, account or region in the FC context');
+  return invokeAsync({
+    functionName: context.function.name, endpoint: fcInvokeEndpoint(accountId, region), credentials: roleCredentials(),
+  }, { dryRun: false });
+}

@@ -10,7 +10,9 @@ import { type ReportPayload, reportConfigOf, reportPayload } from '../core/repor
 import type { HeldEntry, SyncPath } from '../core/safeguard';
 import type { ApplySummary } from './apply';
 import type { EngineEnvironment } from './environment';
-import { runFullSync } from './fullSync';
+import { type FullSyncRun, runFullSync } from './fullSync';
+import { describeFailure } from './failure';
+import type { FullSyncProgress } from './progress';
 import { HeldList } from './heldList';
 import type { FullSyncInvocation, FullSyncRequest } from './messages';
 import { type MigrationReport, migrateIdentifiers } from './migrateIds';
@@ -31,20 +33,34 @@ export interface FullSyncResult {
   failures: FailureReport[];
   /** With `"report": true`: the steps and outcomes behind the summary, under FC's response limit. */
   report?: ReportPayload;
+  /** An applying run: how far it got; `finished: false` when it stopped at its deadline. */
+  progress?: FullSyncProgress & { finished: boolean };
+  /** For an unfinished run: who carries on (a new invocation, or the next full sync). */
+  continuation?: string;
 }
 
+/** How an invocation paces an applying run, and hands an unfinished one over. */
+export type FullSyncPacingOptions = Pick<FullSyncRun, 'deadline' | 'now' | 'chunkSteps' | 'onProgress' | 'progressEvery'> & {
+  /** Invokes full-sync again (asynchronously) to continue an unfinished run. */
+  continueLater?: () => Promise<void>;
+};
+
 export async function fullSync(
-  engine: EngineEnvironment, request: FullSyncRequest, run: { runId: string; log: ProvisioningLog; path?: SyncPath },
+  engine: EngineEnvironment, request: FullSyncRequest,
+  run: { runId: string; log: ProvisioningLog; path?: SyncPath; pacing?: FullSyncPacingOptions },
 ): Promise<FullSyncResult> {
   const sources = request.sources ? engine.sources.filter((s) => request.sources!.includes(s.name)) : engine.sources;
   const missing = (request.sources ?? []).filter((name) => !sources.some((s) => s.name === name));
   if (missing.length > 0) throw new UnknownSourceError(missing, engine.sources.map((s) => s.name));
   const madeAt = new Date().toISOString();
+  const { continueLater, ...pacing } = run.pacing ?? {};
   const report = await closing(engine, () => runFullSync({
     ...engine, sources, dryRun: request.dryRun, allowDeletes: request.allowDeletes, runId: run.runId, log: run.log, path: run.path,
+    ...pacing,
   }));
+  const unfinished = report.progress && !report.progress.finished;
   return {
-    runId: run.runId,
+    runId: report.runId,
     dryRun: request.dryRun,
     plan: report.plan.summary,
     safeguard: report.plan.safeguard,
@@ -56,7 +72,26 @@ export async function fullSync(
         madeAt, config: reportConfigOf(engine.settings, sources.map((s) => s.name)), outcomes: report.result?.outcomes,
       }),
     }),
+    ...(report.progress && { progress: report.progress }),
+    ...(unfinished && { continuation: await handOver(continueLater, (report.result?.outcomes.length ?? 0) > 0) }),
   };
+}
+
+/**
+ * An unfinished run is continued by a new invocation when this one made progress (one that made none
+ * would only hand over again), else by the next full sync: the reconcile timer, or an operator.
+ */
+async function handOver(continueLater: (() => Promise<void>) | undefined, progressed: boolean): Promise<string> {
+  const later = 'the next full sync continues it (the reconcile timer, or invoke full-sync {"dryRun": false})';
+  if (!continueLater) return later;
+  if (!progressed) return `no step was applied in this invocation, so it does not invoke itself again: ${later}`;
+  try {
+    await continueLater();
+    return 'full-sync invoked itself asynchronously to continue from the checkpoint';
+  } catch (error) {
+    const failure = describeFailure(error);
+    return `could not invoke full-sync again (${failure.reason}${failure.recommendedAction ? `; ${failure.recommendedAction}` : ''}): ${later}`;
+  }
 }
 
 export interface HeldListResult {
@@ -76,7 +111,7 @@ export interface FailedListResult {
  * anything else is a full sync request.
  */
 export async function fullSyncInvocation(
-  engine: EngineEnvironment, invocation: FullSyncInvocation, run: { runId: string; log: ProvisioningLog },
+  engine: EngineEnvironment, invocation: FullSyncInvocation, run: { runId: string; log: ProvisioningLog; pacing?: FullSyncPacingOptions },
 ): Promise<FullSyncResult | HeldListResult | ReleaseResult | MigrationReport | FailedListResult | RetryFailedResult> {
   switch (invocation.kind) {
     case 'held':
