@@ -130,6 +130,8 @@ export interface OktaApiFake {
   /** The service app's private key (only when the fake made the pair). */
   privateKeyPem?: string;
   grantedScopes: Set<string>;
+  /** What the admin role (of the app, or of the API token's admin) does not cover: calls needing it answer 403 E0000006. */
+  deniedScopes: Set<string>;
   /** Requests by path template, e.g. `GET /api/v1/users/{id}`. */
   calls: Record<string, number>;
   /** Every request's path and query, in order (for checking what the client asked). */
@@ -195,6 +197,7 @@ export async function startOktaApi(options: OktaApiFakeOptions = {}): Promise<Ok
     clientId: options.clientId ?? '0oafakeserviceapp001',
     privateKeyPem: pair.privateKeyPem,
     grantedScopes: new Set(options.grantedScopes ?? ['okta.users.read', 'okta.groups.read', 'okta.logs.read']),
+    deniedScopes: new Set(),
     calls: {}, requests: [], tokensIssued: 0, refusedAssertions: [], foreignNextLinks: false,
     now: () => clock ?? Date.now(),
     setNow: (ms) => { clock = ms; },
@@ -410,11 +413,16 @@ export async function startOktaApi(options: OktaApiFakeOptions = {}): Promise<Ok
   function authorize(req: IncomingMessage, path: string): { status: number; body: unknown; headers?: Record<string, string> } | undefined {
     const header = req.headers.authorization ?? '';
     const ssws = /^SSWS (.+)$/.exec(header)?.[1];
-    if (ssws !== undefined) return ssws === fake.apiToken ? undefined : { status: 401, body: oktaError('E0000011', 'Invalid token provided') };
+    const denied = { status: 403, body: oktaError('E0000006', 'You do not have permission to perform the requested action') };
+    if (ssws !== undefined) {
+      if (ssws !== fake.apiToken) return { status: 401, body: oktaError('E0000011', 'Invalid token provided') };
+      const needed = SCOPE_FOR.find(([pattern]) => pattern.test(path))?.[1];
+      return needed && fake.deniedScopes.has(needed) ? denied : undefined;
+    }
     const bearer = /^Bearer (.+)$/.exec(header)?.[1];
     const issued = bearer ? accessTokens.get(bearer) : undefined;
     if (!issued || issued.expires <= fake.now()) {
-      return { status: 401, body: oktaError('E0000011', 'Invalid token provided'), headers: { 'www-authenticate': 'Bearer authorization_uri="…", realm="IdpMyAccountAPI", scope="…", error="invalid_token", error_description="The access token is invalid."' } };
+      return { status: 401, body: oktaError('E0000011', 'Invalid token provided'), headers: { 'www-authenticate': 'Bearer realm="IdpMyAccountAPI", error="invalid_token", error_description="The access token is invalid."' } };
     }
     const needed = SCOPE_FOR.find(([pattern]) => pattern.test(path))?.[1];
     if (needed && !issued.scopes.has(needed)) {
@@ -423,6 +431,7 @@ export async function startOktaApi(options: OktaApiFakeOptions = {}): Promise<Ok
         headers: { 'www-authenticate': `Bearer realm="IdpMyAccountAPI", error="insufficient_scope", error_description="The access token provided does not contain the required scopes.", resource="${path}"` },
       };
     }
+    if (needed && fake.deniedScopes.has(needed)) return denied;
     return undefined;
   }
 

@@ -7,12 +7,14 @@ import { ConfigError, type ConfigProblem } from '../core/errors';
 import type { Source } from '../core/ports';
 import type { Env } from '../core/config';
 import { createDingtalkSource, parseDingtalkSourceConfig } from '../sources/dingtalk';
+import { createEntraSource, parseEntraSourceConfig } from '../sources/entra';
 import { FileSourceError, createFileSource, parseFileSourceConfig } from '../sources/file';
 import { createLarkSource, parseLarkSourceConfig } from '../sources/lark';
+import { createOktaSource, parseOktaSourceConfig } from '../sources/okta';
 import { createWecomSource, parseWecomSourceConfig } from '../sources/wecom';
 
 /** The variables that turn each source on, for the "no source configured" message. */
-export const SOURCE_SWITCHES = { file: 'DIRECTORY_FILE', dingtalk: 'DINGTALK_APP_KEY', lark: 'LARK_APP_ID', wecom: 'WECOM_CORP_ID', ad: 'AD_URL' } as const;
+export const SOURCE_SWITCHES = { file: 'DIRECTORY_FILE', dingtalk: 'DINGTALK_APP_KEY', lark: 'LARK_APP_ID', wecom: 'WECOM_CORP_ID', ad: 'AD_URL', okta: 'OKTA_ORG_URL', entra: 'ENTRA_TENANT_ID', ldap: 'LDAP_URL' } as const;
 
 type SwitchName = keyof typeof SOURCE_SWITCHES;
 
@@ -39,6 +41,8 @@ const SOURCES: SourceEntry[] = [
   { name: 'dingtalk', parse: (env) => builder(parseDingtalkSourceConfig(env), createDingtalkSource) },
   { name: 'lark', parse: (env) => builder(parseLarkSourceConfig(env), createLarkSource) },
   { name: 'wecom', parse: (env) => builder(parseWecomSourceConfig(env), createWecomSource) },
+  { name: 'entra', parse: (env) => builder(parseEntraSourceConfig(env), createEntraSource) },
+  { name: 'okta', parse: (env) => builder(parseOktaSourceConfig(env), createOktaSource) },
   {
     name: 'ad',
     parse: (env) => {
@@ -47,6 +51,16 @@ const SOURCES: SourceEntry[] = [
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { createAdSource, parseAdSourceConfig } = require('../sources/ad') as typeof import('../sources/ad');
       return builder(parseAdSourceConfig(env), createAdSource);
+    },
+  },
+  {
+    name: 'ldap',
+    parse: (env) => {
+      if (!env.LDAP_URL?.trim()) return undefined;
+      // Loaded only when OpenLDAP is on, as AD is.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { createLdapSource, parseLdapSourceConfig } = require('../sources/ldap') as typeof import('../sources/ldap');
+      return builder(parseLdapSourceConfig(env), createLdapSource);
     },
   },
 ];
