@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { summaryLine } from '../../functions/lib/core/render';
 import { FcAsyncQueue } from '../../functions/lib/queue/FcAsyncQueue';
 import type { AdPollResult } from '../../functions/lib/sync/adPoll';
+import type { EntraPollResult } from '../../functions/lib/sync/entraPoll';
 import { summaryText } from '../cli/sync';
 import { watchDirectory } from './directoryWatch';
 import { RECONCILE, describeSchedule } from './schedule';
@@ -73,6 +74,17 @@ async function main(): Promise<void> {
       if (poll.fullSync?.result) say(`  AD full sync: ${summaryText(poll.fullSync.result)}`);
     } catch (error) {
       say(`  ad-poll: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  if (stack.timers.includes('entra-poll')) {
+    say('first Entra delta round …');
+    try {
+      const poll = await stack.tick('entra-poll') as EntraPollResult;
+      say(`  ${poll.mode} round${poll.resyncReason ? ` (${poll.resyncReason})` : ''}: ${poll.pages} page(s), ${poll.changes} change(s) queued`);
+      if (poll.fullSync?.result) say(`  Entra full sync: ${summaryText(poll.fullSync.result)}`);
+    } catch (error) {
+      say(`  entra-poll: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 

@@ -159,6 +159,8 @@ interface DeltaState {
   offset: number;
   select?: string;
   gen: number;
+  /** Makes each round's token new. */
+  n?: number;
 }
 
 const USER_TYPE = '#microsoft.graph.user';
@@ -176,6 +178,7 @@ export async function startGraphApi(options: GraphFakeOptions = {}): Promise<Gra
   const log: LogEntry[] = [];
   let seq = 0;
   let generation = 0;
+  let issued = 0;
   let expiredAs: 410 | 'syncStateNotFound' = 410;
   let throttle = { n: 0, retryAfter: 1 };
   let failures = { n: 0, status: 500, retryAfter: undefined as number | undefined };
@@ -315,7 +318,8 @@ export async function startGraphApi(options: GraphFakeOptions = {}): Promise<Gra
       '@odata.context': `${fake.url}/v1.0/$metadata#${state.r}`, value,
       ...(more
         ? { '@odata.nextLink': link(path, { $skiptoken: encode({ ...state, offset: state.offset + deltaPage }) }) }
-        : { '@odata.deltaLink': link(path, { $deltatoken: encode({ r: state.r, from: state.to, to: state.to, offset: 0, select: state.select, gen: state.gen }) }) }),
+        // A new token every round, as Graph hands out, even when nothing changed.
+        : { '@odata.deltaLink': link(path, { $deltatoken: encode({ r: state.r, from: state.to, to: state.to, offset: 0, select: state.select, gen: state.gen, n: ++issued }) }) }),
     };
   };
 

@@ -1,0 +1,41 @@
+/**
+ * The `entra-poll` function's work: one Graph delta round. Incremental changes go to the change
+ * queue for `push`; a full resync (first poll, a delta link Graph no longer knows, a changed tenant
+ * or department source) runs the full sync of the entra source right here, because only a full
+ * sync removes people whose deletion no delta showed. Its safeguard holds mass deletions as usual,
+ * and the delta links move only once it has finished.
+ */
+import type { ChangeQueue, ProvisioningLog } from '../core/ports';
+import { type DeltaPollReport, DeltaPoller, EntraSource, type EntraSourceConfig } from '../sources/entra';
+import { type FullSyncResult, fullSync } from './entrances';
+import type { EngineEnvironment } from './environment';
+
+/** Built by wiring/entraPoll.ts. */
+export interface EntraPollEnvironment {
+  entra: EntraSourceConfig;
+  /** For the full resync; its sources include the entra source, whose Graph client (and token) the round shares. */
+  engine: EngineEnvironment;
+}
+
+export interface EntraPollResult extends DeltaPollReport {
+  /** Present after a full resync. */
+  fullSync?: FullSyncResult;
+}
+
+export async function pollEntra(
+  environment: EntraPollEnvironment, queue: ChangeQueue, run: { runId: string; log: ProvisioningLog },
+): Promise<EntraPollResult> {
+  const source = environment.engine.sources.find((s): s is EntraSource => s instanceof EntraSource);
+  if (!source) throw new Error('entra-poll runs with the entra source on (wiring/entraPoll.ts checks ENTRA_TENANT_ID)');
+  let resync: FullSyncResult | undefined;
+  const poller = new DeltaPoller({
+    api: source.api, config: environment.entra, state: environment.engine.state, queue,
+    fullResync: async () => {
+      // Its held deprovisions go on the held list before the links move: later per-person changes
+      // find them there and cannot deprovision them one by one.
+      resync = await fullSync(environment.engine, { dryRun: false, sources: ['entra'] }, { ...run, path: 'entra-poll' });
+    },
+  });
+  const report = await poller.poll();
+  return resync ? { ...report, fullSync: resync } : report;
+}
