@@ -11,6 +11,10 @@
  *
  * A person whose read fails is left out of the plan (never treated as gone) and reported: a final
  * failure is logged with what to do, a retryable one makes the caller retry that change (push.ts).
+ *
+ * Bursts are coalesced: duplicates within a batch are read once (dedupeChanges), and a person's
+ * change emitted before a read of them that push already applied in full is skipped as `coalesced`
+ * (see personLocks.ts for the rule and why it cannot skip a newer change).
  */
 import { NotVisibleError } from '../core/errors';
 import { mapIdentities } from '../core/mapping';
@@ -19,13 +23,13 @@ import { type Plan, buildPlan, mergePlans, summarize } from '../core/plan';
 import type { ProvisioningLog, RamTarget, Source, StateStore } from '../core/ports';
 import type { SyncPath } from '../core/safeguard';
 import type { Leases } from '../state/lease';
-import { type ApplyResult, applyPlan, summarizeOutcomes } from './apply';
+import { type ApplyResult, type StepOutcome, applyPlan, summarizeOutcomes } from './apply';
 import { type StepFailure, describeFailure } from './failure';
 import type { SyncSettings } from './fullSync';
 import { HeldList } from './heldList';
 import { checkIdentifierTypes } from './identifiers';
 import { ManagedCount } from './managedCount';
-import { type PersonLocks, lockPeople, personBusy, personLeases } from './personLocks';
+import { type PersonLocks, coveredPeople, lockPeople, personBusy, personLeases, recordCovered } from './personLocks';
 import { rekeyRenamed } from './rekey';
 import { SuspensionStore } from './suspension';
 
@@ -50,6 +54,13 @@ export interface ChangeSyncInput {
   leases?: Leases;
   /** How long to wait for a person another instance is applying; default PERSON_LEASE_WAIT_MS. */
   lockWaitMs?: number;
+  /**
+   * When the changes were emitted (ms since the epoch, the batch's `emittedAt`): a person read and
+   * applied since then is not read again (coalescing). Without it, nothing is coalesced.
+   */
+  emittedAt?: number;
+  /** Wall clock for coalescing records; default Date.now. */
+  now?: () => number;
 }
 
 /** A change whose person (or department) could not be read: nothing was planned for them. */
@@ -79,6 +90,8 @@ export interface ChangeSyncReport {
   ignored: Change[];
   unread: UnreadChange[];
   departments: DepartmentResync[];
+  /** Person changes skipped because a read begun after they were emitted was already applied. */
+  coalesced: Change[];
 }
 
 /** People planned together when a department is re-planned: bounds memory and the RAM lookups in flight. */
@@ -98,10 +111,18 @@ export async function syncChanges(input: ChangeSyncInput): Promise<ChangeSyncRep
   await checkIdentifierTypes(input.sources.filter((s) => known.some((c) => c.source === s.name)), input.state, { record: true });
   const leases = input.leases ?? personLeases(input.state);
   const reports: PeopleReport[] = [];
+  const coalesced: Change[] = [];
+  const now = input.now ?? Date.now;
   await underLocks(input, leases, userChanges, async (locked, busy) => {
-    await rekeyRenamed(locked, { ...input, changeId: input.changeId });
-    const read = await readPeople(locked, sources, input.release ?? new Set());
-    reports.push(await settlePeople(input, sources, userChanges, { ...read, unread: [...read.unread, ...busy] }));
+    const skip = await coalesce(input, locked);
+    coalesced.push(...skip);
+    const fresh = locked.filter((c) => !skip.includes(c));
+    const readAt = now();
+    await rekeyRenamed(fresh, { ...input, changeId: input.changeId });
+    const read = await readPeople(fresh, sources, input.release ?? new Set());
+    const report = await settlePeople(input, sources, userChanges.filter((c) => !skip.includes(c)), { ...read, unread: [...read.unread, ...busy] });
+    reports.push(report);
+    if (input.emittedAt !== undefined) await recordCovered(input.state, fullyApplied(report, fresh), readAt);
   });
 
   // A department's members, in chunks, as the listing yields them; someone named by their own change was read above.
@@ -117,7 +138,36 @@ export async function syncChanges(input: ChangeSyncInput): Promise<ChangeSyncRep
     ignored,
     unread: reports.flatMap((r) => r.unread),
     departments,
+    coalesced,
   };
+}
+
+/** The locked changes a fully applied read, begun after they were emitted, already covers; each logged as `coalesced`. */
+async function coalesce(input: ChangeSyncInput, locked: Change[]): Promise<Change[]> {
+  if (input.emittedAt === undefined || locked.length === 0) return [];
+  const covered = await coveredPeople(input.state, locked.map((c) => externalIdOf(c.source, c.sourceId)), input.emittedAt);
+  const skip = locked.filter((c) => covered.has(externalIdOf(c.source, c.sourceId)));
+  for (const change of skip) {
+    input.log({
+      runId: input.runId, changeId: input.changeId, source: change.source, externalId: externalIdOf(change.source, change.sourceId),
+      action: 'coalesced', status: 'skipped', reason: `${change.reason}: already applied by a read that began after this change was emitted`,
+    });
+  }
+  return skip;
+}
+
+/**
+ * People whose read was planned and applied with nothing failed or held: only for them may a later
+ * push skip an older change. A failed group step leaves everyone out (memberships may be missing).
+ */
+function fullyApplied(report: PeopleReport, changes: Change[]): string[] {
+  const settled = (o: StepOutcome) => o.status === 'succeeded' || (o.status === 'skipped' && o.step.action === 'noop');
+  if (report.result.outcomes.some((o) => o.step.kind === 'group' && !settled(o))) return [];
+  const unsettled = new Set([
+    ...report.unread.map((u) => u.externalId),
+    ...report.result.outcomes.flatMap((o) => (o.step.kind === 'user' && !settled(o) ? [o.step.externalId] : [])),
+  ]);
+  return [...new Set(changes.map((c) => externalIdOf(c.source, c.sourceId)))].filter((id) => !unsettled.has(id));
 }
 
 interface PeopleReport {

@@ -5,6 +5,13 @@
  * from a read taken after the other had already suspended. Each person's read → plan → apply runs
  * under a lease (`lease/person/<externalId>`) that expires on its own, so a crashed instance blocks
  * that person for at most the ttl; held leases are renewed while the work lasts.
+ *
+ * Coalescing rides on the same lease: when a person's read → plan → apply ends with nothing failed
+ * or held, push records when that read began (`push/covered/<externalId>`). A later change for them
+ * that was emitted before that moment (less COALESCE_MARGIN_MS) was already seen by that read and
+ * applied: it is skipped, with no vendor read and no RAM call. A change emitted after the read began
+ * is never skipped. The record is written under the lease, so no other push reads the person
+ * between the read and the record.
  */
 import type { StateStore } from '../core/ports';
 import { type Lease, Leases } from '../state/lease';
@@ -21,6 +28,40 @@ export const personBusy: StepFailure = {
   recommendedAction: 'none: the change is retried automatically',
   retryable: true,
 };
+
+/**
+ * A change counts as covered only if it was emitted this long before the covering read began: room
+ * for clock skew between the emitting function and push, and for a vendor answering a read with the
+ * state of a few seconds ago.
+ */
+export const COALESCE_MARGIN_MS = 5_000;
+
+/** When the last fully applied read of a person began (ms since the epoch). */
+interface CoveredRecord {
+  readAt: number;
+}
+
+const coveredKey = (externalId: string) => `push/covered/${externalId}`;
+
+/** Whether a change emitted at `emittedAt` was seen by a read that began at `readAt`. */
+export function isCovered(emittedAt: number, readAt: number | undefined): boolean {
+  return readAt !== undefined && emittedAt + COALESCE_MARGIN_MS <= readAt;
+}
+
+/** Of these people, those a fully applied read begun after `emittedAt` (less the margin) covers. Call under their leases. */
+export async function coveredPeople(state: StateStore, externalIds: string[], emittedAt: number): Promise<Set<string>> {
+  const covered = new Set<string>();
+  await Promise.all(externalIds.map(async (id) => {
+    const record = await state.get<CoveredRecord>(coveredKey(id));
+    if (isCovered(emittedAt, record?.readAt)) covered.add(id);
+  }));
+  return covered;
+}
+
+/** Records that these people's read begun at `readAt` was planned and applied in full. Call under their leases. */
+export async function recordCovered(state: StateStore, externalIds: string[], readAt: number): Promise<void> {
+  await Promise.all(externalIds.map((id) => state.put<CoveredRecord>(coveredKey(id), { readAt })));
+}
 
 export interface PersonLocks {
   /** externalIds whose lease we hold. */

@@ -43,6 +43,8 @@ export interface PushResult {
   ignored: number;
   /** Changes settled by an earlier attempt of this batch and not worked on again. */
   resumed: number;
+  /** Person changes skipped: a read of them begun after this batch was emitted was already applied. */
+  coalesced: number;
   /** Department changes and how many members each re-planned. */
   departments: { source: string; departmentId: string; members: number; deleted?: boolean; unsupported?: boolean }[];
 }
@@ -58,14 +60,17 @@ export async function pushBatch(
 
   let report: ChangeSyncReport;
   try {
-    report = await closing(engine, () => syncChanges({ ...engine, changes, runId: run.runId, changeId: batch.id, log: run.log }));
+    const emittedAt = Date.parse(batch.emittedAt);
+    report = await closing(engine, () => syncChanges({
+      ...engine, changes, runId: run.runId, changeId: batch.id, log: run.log, ...(Number.isFinite(emittedAt) && { emittedAt }),
+    }));
   } catch (error) {
     const failure = describeFailure(error);
     if (failure.retryable) throw error;
     // Final for the whole batch (e.g. a source's id type changed): every change is listed, none retried.
     const failures = changes.map((change) => ({ ...failure, action: 'push', ...subjectOf(change) }));
     await failedList.settle(changes.map((change) => entry(change, failure, 'push', batch.id, run.runId, at)), []);
-    return { batchId: batch.id, summary: summarizeOutcomes([]), failures, ignored: 0, resumed: done.size, departments: [] };
+    return { batchId: batch.id, summary: summarizeOutcomes([]), failures, ignored: 0, resumed: done.size, coalesced: 0, departments: [] };
   }
 
   const failures = [...failuresOf(report.result.outcomes), ...unreadFailures(report.unread)];
@@ -96,6 +101,7 @@ export async function pushBatch(
     failures: failures.filter((f) => !f.retryable),
     ignored: report.ignored.length,
     resumed: done.size,
+    coalesced: report.coalesced.length,
     departments: report.departments.map((d) => ({
       source: d.change.source, departmentId: d.change.sourceId, members: d.members.length,
       ...(d.deleted && { deleted: true }), ...(d.unsupported && { unsupported: true }),

@@ -14,8 +14,9 @@ const person = (sourceId: string, userName = sourceId): Identity => ({
   source: 'file', sourceId, userName, displayName: userName, departmentIds: [], status: 'active',
 });
 const ann = person('a1', 'ann');
+/** A batch emitted just now: the person's state is newer than any earlier push of them (nothing to coalesce). */
 const batch = (...ids: string[]) => parseChangeBatch({
-  v: 1, id: 'batch-1', emittedAt: '2026-11-28T00:00:00Z', changes: ids.map((sourceId) => ({ source: 'file', kind: 'user', sourceId, reason: 't' })),
+  v: 1, id: 'batch-1', emittedAt: new Date().toISOString(), changes: ids.map((sourceId) => ({ source: 'file', kind: 'user', sourceId, reason: 't' })),
 });
 
 /** A source that answers some people with an error, and counts reads per person. */
