@@ -170,6 +170,12 @@ export class LdapSource implements Source {
         scope: 'sub', filter: and(this.scope.group, namesMember(person.dn, all(person, 'uid'))), attributes: ['entryUUID'],
       });
       ids.push(...searchEntries.map(entryUuid));
+      // A uniqueMember with a UID suffix (`DN#'0101'B`) is not found by the DN alone where uniqueMember
+      // is indexed (the index keys the whole value), so groupOfUniqueNames groups are matched here.
+      const key = dnKey(person.dn);
+      for await (const group of this.listing(client, 'groupOfUniqueNames groups', this.config.baseDn, and(this.scope.group, equals('objectClass', 'groupOfUniqueNames')), ['entryUUID', 'uniqueMember'])) {
+        if (key !== undefined && groupMembers(group).dnKeys.includes(key)) ids.push(entryUuid(group));
+      }
     }
     if (this.ousOn) {
       const ou = await this.nearestOu(client, person.dn);

@@ -42,10 +42,9 @@ export function or(...filters: Filter[]): Filter {
 }
 
 /**
- * Groups naming this person in any of the three shapes: `member` or `uniqueMember` equal to their DN
- * (the server matches DNs by their normalised form, and uniqueMember's without a UID part), or
- * `memberUid` equal to one of their uids.
+ * Groups naming this person by `member` (their DN: the server matches DNs by their normalised form)
+ * or by `memberUid` (one of their uids). uniqueMember is matched by the caller (see LdapSource).
  */
 export function namesMember(dn: string, uids: string[]): Filter {
-  return or(equals('member', dn), equals('uniqueMember', dn), ...uids.map((uid) => equals('memberUid', uid)));
+  return or(equals('member', dn), ...uids.map((uid) => equals('memberUid', uid)));
 }
