@@ -193,8 +193,10 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<Slapd> {
       await client?.unbind().catch(() => undefined);
       const exited = new Promise((resolve) => child!.once('exit', resolve));
       child!.kill('SIGTERM');
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
-      if (child!.exitCode === null) child!.kill('SIGKILL');
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, 5_000)))]);
+      clearTimeout(timer);
+      if (child!.exitCode === null && child!.signalCode === null) child!.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     },
   };
