@@ -24,6 +24,7 @@ export const handler = eventHandler('entra-poll', async (_timer, context) => {
   const { fullSync, ...poll } = result;
   // Counts and the resync reason only: no ids, names or links (a deltaLink carries a token).
   logger.info('entra poll', { ...poll });
+  if (poll.subscriptionError) logger.warn('entra subscription not kept', { ...poll.subscriptionError });
   if (fullSync) {
     const held = fullSync.safeguard?.held === true;
     (held || fullSync.failures.length ? logger.warn : logger.info)('entra full resync', {

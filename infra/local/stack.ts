@@ -31,7 +31,7 @@ import { captureStdout } from './stdoutCapture';
 import { StatusRecorder, answerStatus } from './stackStatus';
 
 /** Webhook routes and the function serving each. */
-export const WEBHOOK_ROUTES = { '/dingtalk': 'dingtalk-webhook', '/lark': 'lark-webhook', '/wecom': 'wecom-webhook', '/okta': 'okta-webhook' } as const;
+export const WEBHOOK_ROUTES = { '/dingtalk': 'dingtalk-webhook', '/lark': 'lark-webhook', '/wecom': 'wecom-webhook', '/okta': 'okta-webhook', '/entra': 'entra-webhook' } as const;
 
 type Handler = (event: Buffer, context: FcContext) => Promise<unknown>;
 
@@ -313,7 +313,7 @@ function dryRunRefusal(name: string): FinalError {
   });
 }
 
-/** `dingtalk-webhook` is off when the dingtalk source is; a half-configured source is on, with an error. */
+/** `dingtalk-webhook` (`entra-webhook`, …) is off when the dingtalk (entra, …) source is; a half-configured source is on, with an error. */
 function coldStartProblem(name: string, error: Error): ColdStartProblem {
   const source = name.split('-')[0]!;
   if (!Object.hasOwn(SOURCE_SWITCHES, source)) return { message: error.message, off: false };

@@ -6,7 +6,10 @@
  * and the delta links move only once it has finished.
  */
 import type { ChangeQueue, ProvisioningLog } from '../core/ports';
-import { type DeltaPollReport, DeltaPoller, EntraSource, type EntraSourceConfig } from '../sources/entra';
+import {
+  type DeltaPollReport, DeltaPoller, EntraSource, type EntraSourceConfig, type EntraSubscriptionConfig, type SubscriptionOutcome, ensureSubscription,
+} from '../sources/entra';
+import { isClassified } from '../core/errors';
 import { type FullSyncResult, fullSync } from './entrances';
 import type { EngineEnvironment } from './environment';
 
@@ -15,11 +18,17 @@ export interface EntraPollEnvironment {
   entra: EntraSourceConfig;
   /** For the full resync; its sources include the entra source, whose Graph client (and token) the round shares. */
   engine: EngineEnvironment;
+  /** entra-webhook's subscriptions, kept alive on each tick; absent when ENTRA_NOTIFICATION_URL is unset (ours are then deleted). */
+  subscriptions?: EntraSubscriptionConfig;
 }
 
 export interface EntraPollResult extends DeltaPollReport {
   /** Present after a full resync. */
   fullSync?: FullSyncResult;
+  /** What each subscription needed (created, renewed, kept, deleted). */
+  subscriptions?: SubscriptionOutcome[];
+  /** Keeping them failed; the round itself succeeded, and the next tick tries again. */
+  subscriptionError?: { code: string; reason: string; retryable: boolean; recommendedAction?: string };
 }
 
 export async function pollEntra(
@@ -37,5 +46,18 @@ export async function pollEntra(
     },
   });
   const report = await poller.poll();
-  return resync ? { ...report, fullSync: resync } : report;
+  const subscribed = await keepSubscriptions(source, environment);
+  return { ...report, ...(resync && { fullSync: resync }), ...subscribed };
+}
+
+/** After the round, so a subscription Graph refuses never holds up the changes: the error is reported, not thrown. */
+async function keepSubscriptions(source: EntraSource, environment: EntraPollEnvironment): Promise<Pick<EntraPollResult, 'subscriptions' | 'subscriptionError'>> {
+  try {
+    const outcomes = await ensureSubscription(source.api, environment.engine.state, environment.subscriptions, new Date());
+    return outcomes.length > 0 ? { subscriptions: outcomes } : {};
+  } catch (error) {
+    if (!isClassified(error)) throw error;
+    const { code, reason, retryable, recommendedAction } = error;
+    return { subscriptionError: { code, reason, retryable, ...(recommendedAction && { recommendedAction }) } };
+  }
 }

@@ -14,3 +14,7 @@ export { ATTRIBUTE_DEPARTMENT_PREFIX, attributeDepartmentId, attributeDepartment
 export {
   DEFAULT_DELTA_STATE_KEY, DELTA_REASONS, DeltaPoller, type DeltaPollReport, type DeltaPollerOptions, type DeltaWatermark, type EntraResyncReason,
 } from './DeltaPoller';
+export {
+  LIFETIME_MS, REAUTHORIZE_EVERY_MS, RENEW_BEFORE_MS, type SubscriptionOutcome, type SubscriptionRecord, ensureSubscription,
+} from './subscriptions';
+export { type EntraSubscriptionConfig, parseEntraSubscriptionConfig } from './webhookConfig';

@@ -190,3 +190,30 @@ describe('the Graph subscriptions entra-poll keeps', () => {
     expect(RENEW_BEFORE_MS).toBe(3 * DAY);
   });
 });
+
+describe('the subscription settings (ENTRA_NOTIFICATION_URL)', () => {
+  const problems = (env: Record<string, string>) => {
+    try {
+      parseEntraSubscriptionConfig(env);
+      return [];
+    } catch (error) {
+      return (error as { problems: { variable: string; problem: string }[] }).problems;
+    }
+  };
+
+  it('is off without ENTRA_NOTIFICATION_URL, and subscribes to groups too when departments come from them', () => {
+    expect(parseEntraSubscriptionConfig({ ENTRA_CLIENT_STATE: 's' })).toBeUndefined();
+    expect(parseEntraSubscriptionConfig({ ENTRA_NOTIFICATION_URL: 'https://sync.example.com/entra/', ENTRA_CLIENT_STATE: ' s ' }))
+      .toEqual({ notificationUrl: 'https://sync.example.com/entra', clientState: ' s ', resources: ['users'] });
+    expect(parseEntraSubscriptionConfig({ ENTRA_NOTIFICATION_URL: 'https://sync.example.com/entra', ENTRA_CLIENT_STATE: 's', ENTRA_DEPARTMENTS: 'both' })!.resources)
+      .toEqual(['users', 'groups']);
+  });
+
+  it('names ENTRA_CLIENT_STATE when missing or over 128 characters, and a URL that is not https, never their values', () => {
+    expect(problems({ ENTRA_NOTIFICATION_URL: 'https://sync.example.com/entra' }).map((p) => p.variable)).toEqual(['ENTRA_CLIENT_STATE']);
+    const long = 'k'.repeat(129);
+    const found = problems({ ENTRA_NOTIFICATION_URL: 'http://sync.example.com/entra?x=1', ENTRA_CLIENT_STATE: long });
+    expect(found.map((p) => p.variable)).toEqual(['ENTRA_NOTIFICATION_URL', 'ENTRA_CLIENT_STATE']);
+    expect(JSON.stringify(found)).not.toContain(long);
+  });
+});

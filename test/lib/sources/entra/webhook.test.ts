@@ -190,3 +190,22 @@ describe('the Entra webhook', () => {
     });
   });
 });
+
+describe('the Entra webhook settings', () => {
+  const variables = (env: Record<string, string>) => {
+    try {
+      parseEntraWebhookConfig(env);
+      return [];
+    } catch (error) {
+      return (error as { problems: { variable: string }[] }).problems.map((p) => p.variable);
+    }
+  };
+
+  it('needs the tenant as a GUID (notifications name it so) and the clientState, at most 128 characters', () => {
+    expect(parseEntraWebhookConfig({ ENTRA_TENANT_ID: TENANT.toUpperCase(), ENTRA_CLIENT_STATE: 'x'.repeat(128) }))
+      .toEqual({ tenantId: TENANT, clientState: 'x'.repeat(128), groupDepartments: false });
+    expect(variables({})).toEqual(['ENTRA_TENANT_ID', 'ENTRA_CLIENT_STATE']);
+    expect(variables({ ENTRA_TENANT_ID: 'contoso.onmicrosoft.com', ENTRA_CLIENT_STATE: 'x'.repeat(129) })).toEqual(['ENTRA_TENANT_ID', 'ENTRA_CLIENT_STATE']);
+    expect(variables({ ENTRA_TENANT_ID: TENANT, ENTRA_CLIENT_STATE: 's', ENTRA_DEPARTMENTS: 'teams' })).toEqual(['ENTRA_DEPARTMENTS']);
+  });
+});
