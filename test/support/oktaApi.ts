@@ -12,7 +12,8 @@
  * - `GET /api/v1/users/{id}` (404 E0000007 once deleted), `GET /api/v1/users/{id}/groups`;
  * - `GET /api/v1/groups` (paged), `/groups/{id}` (404 E0000007), `/groups/{id}/users` (paged);
  * - `GET /api/v1/logs`: the System Log, whose polling request (no `until`, ASCENDING) always has a
- *   `next` link, even on an empty page; `since` older than the 90-day retention is refused (400 E0000001);
+ *   `next` link, even on an empty page; a first `since`, or an `after` position, older than the 90-day
+ *   retention is refused (400 E0000001);
  *   user lifecycle and group-membership actions on the fake write their events;
  * - every answer carries X-Rate-Limit-Limit/Remaining/Reset (epoch seconds); 429 E0000047 can be
  *   scheduled, and so can answers whose Remaining is 0; calls are counted per path template.
@@ -511,14 +512,19 @@ export async function startOktaApi(options: OktaApiFakeOptions = {}): Promise<Ok
     const now = fake.now();
     const since = q.get('since') ? Date.parse(q.get('since')!) : now - 7 * 24 * 3600 * 1000;
     const until = q.get('until') ? Date.parse(q.get('until')!) : undefined;
-    if (Number.isNaN(since) || since < now - RETENTION_MS) {
+    const resuming = q.get('after') !== null;
+    if (Number.isNaN(since) || (!resuming && since < now - RETENTION_MS)) {
       return send(res, 400, oktaError('E0000001', 'Api validation failed: since: The since parameter is over 90 days prior to the current day.'), headers);
     }
     const filter = q.get('filter') ? parseLogFilter(q.get('filter')!) : () => true;
     if (!filter) return send(res, 400, oktaError('E0000001', 'Api validation failed: filter'), headers);
     const limit = Math.min(Number(q.get('limit') ?? 100) || 100, LOG_MAX_LIMIT);
     const afterIndex = q.get('after') !== null ? Number(Buffer.from(q.get('after')!, 'base64url').toString()) : -1;
-    if (!Number.isInteger(afterIndex)) return send(res, 400, oktaError('E0000001', 'Api validation failed: after'), headers);
+    // A position whose event has aged out of the 90 days is lost (the docs: a longer outage needs a full reconcile).
+    const position = afterIndex >= 0 ? fake.events[afterIndex] : undefined;
+    if (!Number.isInteger(afterIndex) || (position && Date.parse(position.published) < now - RETENTION_MS)) {
+      return send(res, 400, oktaError('E0000001', 'Api validation failed: after'), headers);
+    }
     const selected: Array<{ event: OktaLogEventRecord; index: number }> = [];
     for (let i = afterIndex + 1; i < fake.events.length && selected.length < limit; i++) {
       const event = fake.events[i]!;

@@ -6,8 +6,8 @@
  * |--------------------------------------------------|-------------------------|
  * | ACTIVE, RECOVERY, PASSWORD_EXPIRED, LOCKED_OUT   | active (they still have their account; a lock or reset is Okta's business) |
  * | SUSPENDED                                        | disabled                |
- * | STAGED, PROVISIONED (not yet activated)          | disabled: synced only when SYNC_STATUSES includes `disabled` (the default), and then created without access under SYNC_DEPROVISION_DISABLED=suspend, ready for the day they activate |
- * | DEPROVISIONED (deactivated), and deleted (404)   | gone: absent, deprovisioned by the SYNC_DEPROVISION_DELETED policy |
+ * | STAGED, PROVISIONED (not yet activated)          | disabled: synced only when SYNC_STATUSES includes `disabled` (the default), and then created without access under DEPROVISION_DISABLED=suspend, ready for the day they activate |
+ * | DEPROVISIONED (deactivated), and deleted (404)   | gone: absent, deprovisioned by the DEPROVISION_DELETED policy |
  * | anything newer (ACTIVATING, a future status)     | disabled: kept, without access, until Okta settles |
  *
  * Departments are groups (their `00g…` id), `profile.department` values (`dept:<name>`), or both
