@@ -6,7 +6,7 @@
  * holds mass deletions as usual, and the watermark moves only once it has finished.
  */
 import type { ChangeQueue, ProvisioningLog } from '../core/ports';
-import { OktaApi, type OktaApiOptions, type OktaPollReport, OktaPoller, type OktaSourceConfig } from '../sources/okta';
+import { OktaApi, type OktaApiOptions, type OktaPollReport, OktaPoller, OktaSource, type OktaSourceConfig } from '../sources/okta';
 import { type FullSyncResult, fullSync } from './entrances';
 import type { EngineEnvironment } from './environment';
 
@@ -28,8 +28,11 @@ export async function pollOkta(
   environment: OktaPollEnvironment, queue: ChangeQueue, run: { runId: string; log: ProvisioningLog },
 ): Promise<OktaPollResult> {
   let resync: FullSyncResult | undefined;
+  // The engine's Okta source's client when there is one: one access token per instance, for the poll and the resync.
+  const engineSource = environment.engine.sources.find((s): s is OktaSource => s instanceof OktaSource);
+  const api = environment.api || !engineSource ? new OktaApi(environment.okta, environment.api) : engineSource.api;
   const poller = new OktaPoller({
-    config: environment.okta, api: new OktaApi(environment.okta, environment.api), state: environment.engine.state, queue,
+    config: environment.okta, api, state: environment.engine.state, queue,
     fullResync: async () => {
       // Its held deprovisions go on the held list before the watermark moves: later per-person
       // changes find them there and cannot deprovision them one by one.
