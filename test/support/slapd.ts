@@ -18,8 +18,8 @@
  *   it('…', async () => { await slapd.add(`uid=ann,${slapd.people}`, person('ann')); });
  * });
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -50,6 +50,11 @@ export interface SlapdOptions {
   ppolicy?: boolean;
   /** The suffix (default dc=example,dc=test). */
   baseDn?: string;
+  /**
+   * A throwaway CA and a certificate for `localhost` / 127.0.0.1 (openssl), for StartTLS on `url`
+   * and LDAPS on `ldapsUrl` (default false).
+   */
+  tls?: boolean;
 }
 
 export type Attributes = Record<string, string | string[]>;
@@ -65,6 +70,9 @@ export interface Slapd {
   groups: string;
   /** `cn=accesslog` when the overlay is on (its rootdn and password are bindDn-like: `cn=accesslog` / password). */
   accesslogDn?: string;
+  /** With `tls`: `ldaps://127.0.0.1:<port>`, and the CA's PEM. */
+  ldapsUrl?: string;
+  caPem?: string;
   dir: string;
   options: Required<Omit<SlapdOptions, 'baseDn'>>;
   /** A bound admin client, shared by the helpers below; closed by stop(). */
@@ -102,6 +110,7 @@ function slapdConf(dir: string, baseDn: string, o: Required<Omit<SlapdOptions, '
     ...modules.map((m) => `moduleload ${m}`),
     '',
   ];
+  if (o.tls) lines.push(`TLSCACertificateFile ${dir}/ca.pem`, `TLSCertificateFile ${dir}/server.pem`, `TLSCertificateKeyFile ${dir}/server.key`, '');
   if (o.accesslog) {
     lines.push(
       'database mdb', 'suffix "cn=accesslog"', 'rootdn "cn=accesslog"', 'rootpw secret', `directory ${dir}/accesslog`,
@@ -122,24 +131,37 @@ function slapdConf(dir: string, baseDn: string, o: Required<Omit<SlapdOptions, '
   return lines.join('\n') + '\n';
 }
 
+/** A CA and a server certificate for localhost and 127.0.0.1, signed by it, in `dir`. */
+function makeCertificates(dir: string): void {
+  const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=slapd test CA', '-keyout', 'ca.key', '-out', 'ca.pem');
+  openssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-keyout', 'server.key', '-out', 'server.csr');
+  writeFileSync(`${dir}/san.ext`, 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
+  openssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', 'san.ext', '-out', 'server.pem');
+}
+
 /**
  * Starts a slapd and seeds it. Throws (with slapd's output) if it does not come up.
  */
 export async function startSlapd(options: SlapdOptions = {}): Promise<Slapd> {
-  const o = { accesslog: true, syncprov: true, memberof: true, ppolicy: true, ...options };
+  const o = { accesslog: true, syncprov: true, memberof: true, ppolicy: true, tls: false, ...options };
   const baseDn = options.baseDn ?? 'dc=example,dc=test';
   const dir = mkdtempSync(path.join(tmpdir(), 'slapd-test-'));
   mkdirSync(`${dir}/data`);
   if (o.accesslog) mkdirSync(`${dir}/accesslog`);
+  if (o.tls) makeCertificates(dir);
   writeFileSync(`${dir}/slapd.conf`, slapdConf(dir, baseDn, o));
 
   let child: ChildProcess | undefined;
   let url = '';
+  let ldapsUrl: string | undefined;
   let output = '';
   for (let attempt = 0; attempt < 5 && !child; attempt++) {
     url = `ldap://127.0.0.1:${await freePort()}`;
+    ldapsUrl = o.tls ? `ldaps://127.0.0.1:${await freePort()}` : undefined;
+    const listeners = [`${url}/`, ...(ldapsUrl ? [`${ldapsUrl}/`] : [])].join(' ');
     // -d 0 keeps slapd in the foreground (no fork), so this child is the server and stop() ends it.
-    const started = spawn(SLAPD_BINARY, ['-f', `${dir}/slapd.conf`, '-h', `${url}/`, '-d', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const started = spawn(SLAPD_BINARY, ['-f', `${dir}/slapd.conf`, '-h', listeners, '-d', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
     started.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     started.stderr!.on('data', (d: Buffer) => (output += d.toString()));
     if (await cameUp(url, started)) child = started;
@@ -162,7 +184,7 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<Slapd> {
   const attributes = (values: Attributes): Attribute[] =>
     Object.entries(values).map(([type, v]) => new Attribute({ type, values: Array.isArray(v) ? v : [v] }));
   const slapd: Slapd = {
-    url, bindDn, password, baseDn, dir, options: o,
+    url, ldapsUrl, caPem: o.tls ? readFileSync(`${dir}/ca.pem`, 'utf8') : undefined, bindDn, password, baseDn, dir, options: o,
     people: `ou=People,${baseDn}`,
     groups: `ou=Groups,${baseDn}`,
     accesslogDn: o.accesslog ? 'cn=accesslog' : undefined,

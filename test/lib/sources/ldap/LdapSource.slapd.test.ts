@@ -3,8 +3,11 @@
  * and `full-sync` read after each kind of directory change, departments from all three group shapes
  * and from OUs, hostile values, and a bind that fails.
  */
+import type { Client } from 'ldapts';
 import type { Identity } from '../../../../functions/lib/core/model';
-import { createLdapSource, escapeDnValue, LdapSource, LdapSourceError, parseLdapSourceConfig, type LdapSourceConfig } from '../../../../functions/lib/sources/ldap';
+import {
+  createLdapSource, escapeDnValue, LdapSource, LdapSourceError, openLdapClient, parseLdapSourceConfig, type LdapSourceConfig,
+} from '../../../../functions/lib/sources/ldap';
 import { describeWithSlapd, type Attributes, type Slapd, startSlapd } from '../../../support/slapd';
 
 const collect = async <T>(items: AsyncIterable<T>): Promise<T[]> => {
@@ -257,9 +260,85 @@ describeWithSlapd('LdapSource against slapd', () => {
     await expect(ldap.getUser('1f418aa0-8553-1041-8088-c725b9b6cbb3')).rejects.toMatchObject({ kind: 'invalid-credentials' });
   });
 
+  it('shares one bound connection between calls, and opens a new one after close()', async () => {
+    const ou = await freshOu();
+    const people = await Promise.all(['s1', 's2', 's3'].map((uid) => addPerson(ou, uid)));
+    let opened = 0;
+    const ldap = createLdapSource(configFor(), { open: (config) => (opened++, openLdapClient(config)) });
+    sources.push(ldap);
+    const read = await Promise.all(people.map((p) => ldap.getUser(p.id)));
+    expect(read.map((p) => p?.userName)).toEqual(['s1', 's2', 's3']);
+    await collect(ldap.listUsers());
+    expect(opened).toBe(1);
+    await ldap.close();
+    expect(await ldap.getUser(people[0]!.id)).toBeDefined();
+    expect(opened).toBe(2);
+  });
+
+  it('StartTLS against a server without TLS fails, naming LDAP_URL and LDAP_TLS_CA', async () => {
+    const ldap = source({ LDAP_ALLOW_PLAIN_LDAP: 'false' });
+    await expect(ldap.getUser('1f418aa0-8553-1041-8088-c725b9b6cbb3')).rejects.toMatchObject({
+      kind: 'unreachable', retryable: true, message: expect.stringMatching(/check LDAP_URL, LDAP_TLS_CA/),
+    });
+  });
+
   it('a base DN that does not exist is an error, never "nobody is there"', async () => {
     const ldap = source({ LDAP_BASE_DN: `ou=Missing,${slapd.baseDn}` });
     await expect(ldap.getUser('1f418aa0-8553-1041-8088-c725b9b6cbb3')).rejects.toBeInstanceOf(LdapSourceError);
     await expect(collect(ldap.listUsers())).rejects.toBeInstanceOf(LdapSourceError);
+  });
+});
+
+describeWithSlapd('LdapSource over TLS (a throwaway CA)', () => {
+  let slapd: Slapd;
+  let id: string;
+
+  beforeAll(async () => {
+    slapd = await startSlapd({ tls: true, accesslog: false });
+    const dn = `uid=tess,${slapd.people}`;
+    await slapd.add(dn, person('tess'));
+    id = await slapd.entryUuid(dn);
+  });
+  afterAll(async () => {
+    await slapd?.stop();
+  });
+
+  const read = async (env: Record<string, string>) => {
+    const ldap = createLdapSource(parseLdapSourceConfig({
+      LDAP_BIND_DN: slapd.bindDn, LDAP_BIND_PASSWORD: slapd.password, LDAP_BASE_DN: slapd.baseDn, LDAP_TIMEOUT_MS: '5000', ...env,
+    } as Record<string, string>)!);
+    try {
+      return await ldap.getUser(id);
+    } finally {
+      await ldap.close();
+    }
+  };
+
+  it('reads over StartTLS (ldap://) and LDAPS (ldaps://) with LDAP_TLS_CA', async () => {
+    expect(await read({ LDAP_URL: slapd.url, LDAP_TLS_CA: slapd.caPem! })).toMatchObject({ userName: 'tess' });
+    expect(await read({ LDAP_URL: slapd.ldapsUrl!, LDAP_TLS_CA: slapd.caPem! })).toMatchObject({ userName: 'tess' });
+  });
+
+  it('checks the certificate against LDAP_TLS_SERVERNAME when set', async () => {
+    expect(await read({ LDAP_URL: slapd.ldapsUrl!, LDAP_TLS_CA: slapd.caPem!, LDAP_TLS_SERVERNAME: 'localhost' })).toMatchObject({ userName: 'tess' });
+    await expect(read({ LDAP_URL: slapd.ldapsUrl!, LDAP_TLS_CA: slapd.caPem!, LDAP_TLS_SERVERNAME: 'ldap.elsewhere.example' }))
+      .rejects.toMatchObject({ kind: 'unreachable', message: expect.stringMatching(/LDAP_TLS_CA/) });
+  });
+
+  it('refuses a certificate from a CA it was not given, naming LDAP_TLS_CA', async () => {
+    await expect(read({ LDAP_URL: slapd.ldapsUrl! })).rejects.toMatchObject({ kind: 'unreachable', message: expect.stringMatching(/TLS handshake failed.*LDAP_TLS_CA/) });
+    await expect(read({ LDAP_URL: slapd.url })).rejects.toMatchObject({ kind: 'unreachable' });
+  });
+
+  it('binds in the clear only with LDAP_ALLOW_PLAIN_LDAP=true (a lab)', async () => {
+    let client: Client | undefined;
+    try {
+      client = await openLdapClient(parseLdapSourceConfig({
+        LDAP_URL: slapd.url, LDAP_ALLOW_PLAIN_LDAP: 'true', LDAP_BIND_DN: slapd.bindDn, LDAP_BIND_PASSWORD: slapd.password, LDAP_BASE_DN: slapd.baseDn,
+      })!);
+      expect(client.isConnected).toBe(true);
+    } finally {
+      await client?.unbind();
+    }
   });
 });

@@ -39,7 +39,7 @@ describe('toIdentity', () => {
     [{ attribute: 'employeeType', value: 'Left' }, { employeeType: ['staff', 'left'] }, 'disabled'],
     [{ attribute: 'employeeType', value: 'Left' }, { employeeType: 'staff' }, 'active'],
   ] as const)('LDAP_ATTR_DISABLED %j on %j is %s', (disabled, values, status) => {
-    expect(toIdentity(entry(values), { ...MAP, disabled }, []).status).toBe(status);
+    expect(toIdentity(entry(values as Record<string, string | string[]>), { ...MAP, disabled: { ...disabled } }, []).status).toBe(status);
   });
 
   it('refuses an entry without a readable entryUUID, naming what to grant', () => {
