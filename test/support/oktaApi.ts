@@ -138,6 +138,8 @@ export interface OktaApiFake {
   /** Every request's path and query, in order (for checking what the client asked). */
   requests: string[];
   tokensIssued: number;
+  /** Every client assertion the token endpoint received, in order. */
+  assertions: string[];
   /** Assertions the token endpoint refused, with why (for tests: the client is told only `invalid_client`). */
   refusedAssertions: string[];
   now(): number;
@@ -199,7 +201,7 @@ export async function startOktaApi(options: OktaApiFakeOptions = {}): Promise<Ok
     privateKeyPem: pair.privateKeyPem,
     grantedScopes: new Set(options.grantedScopes ?? ['okta.users.read', 'okta.groups.read', 'okta.logs.read']),
     deniedScopes: new Set(),
-    calls: {}, requests: [], tokensIssued: 0, refusedAssertions: [], foreignNextLinks: false,
+    calls: {}, requests: [], tokensIssued: 0, assertions: [], refusedAssertions: [], foreignNextLinks: false,
     now: () => clock ?? Date.now(),
     setNow: (ms) => { clock = ms; },
     advance: (ms) => { clock = fake.now() + ms; },
@@ -368,6 +370,7 @@ export async function startOktaApi(options: OktaApiFakeOptions = {}): Promise<Ok
     if (!/application\/x-www-form-urlencoded/.test(req.headers['content-type'] ?? '')) return refuse('not a form', 'invalid_request', 400);
     if (form.get('grant_type') !== 'client_credentials') return refuse('grant_type', 'unsupported_grant_type', 400);
     if (form.get('client_assertion_type') !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer') return refuse('client_assertion_type', 'invalid_request', 400);
+    fake.assertions.push(form.get('client_assertion') ?? '');
     const why = checkAssertion(form.get('client_assertion') ?? '');
     if (why) return refuse(why);
     const asked = (form.get('scope') ?? '').split(' ').filter(Boolean);
