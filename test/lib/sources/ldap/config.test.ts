@@ -17,20 +17,18 @@ const minimal: Env = {
 
 const CA_PEM = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUXk1ZuK1nhQ==\n-----END CERTIFICATE-----';
 
-function parse(changes: Env = {}): LdapSourceConfig {
-  const config = parseLdapSourceConfig({ ...minimal, ...changes });
-  if (config === undefined) throw new Error('expected a configuration, but OpenLDAP is off');
-  return config;
-}
+const parse = (changes: Env = {}): LdapSourceConfig => parseLdapSourceConfig({ ...minimal, ...changes })!;
 
+/** The ConfigError `env` is refused with (the test fails when it is accepted). */
 function rejection(env: Env): ConfigError {
+  let thrown: unknown;
   try {
     parseLdapSourceConfig(env);
   } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
+    thrown = error;
   }
-  throw new Error('expected a ConfigError, but the configuration was accepted');
+  expect(thrown).toBeInstanceOf(ConfigError);
+  return thrown as ConfigError;
 }
 
 describe('parseLdapSourceConfig', () => {
