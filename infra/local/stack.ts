@@ -19,6 +19,7 @@ import { SqliteQueue } from '../../functions/lib/queue/SqliteQueue';
 import type { FullSyncResult } from '../../functions/lib/sync/entrances';
 import { parseFullSyncInvocation } from '../../functions/lib/sync/messages';
 import { SOURCE_SWITCHES, configuredSources } from '../../functions/lib/wiring/sources';
+import { FUNCTION_SWITCHES } from '../deploy/functionSwitches';
 import { buildFunctions } from '../build';
 import { emulatorEnv } from '../emulator/env';
 import { readRequest, writeReply } from '../emulator/http';
@@ -313,11 +314,17 @@ function dryRunRefusal(name: string): FinalError {
   });
 }
 
-/** `dingtalk-webhook` (`entra-webhook`, …) is off when the dingtalk (entra, …) source is; a half-configured source is on, with an error. */
+/**
+ * `dingtalk-webhook` (`entra-webhook`, …) is off when the dingtalk (entra, …) source is; a half-configured source is on, with an
+ * error. A webhook optional within its source (FUNCTION_SWITCHES) is off while its own variable is unset.
+ */
 function coldStartProblem(name: string, error: Error): ColdStartProblem {
   const source = name.split('-')[0]!;
   if (!Object.hasOwn(SOURCE_SWITCHES, source)) return { message: error.message, off: false };
   const on = configuredSources(process.env).some((s) => s.name === source);
+  // An optional webhook of a source that is on (entra-webhook) is off until its own variable is set.
+  const own = FUNCTION_SWITCHES[name];
+  if (on && own && !process.env[own]) return { message: error.message, switch: own, off: true };
   return { message: error.message, switch: SOURCE_SWITCHES[source as keyof typeof SOURCE_SWITCHES], off: !on };
 }
 

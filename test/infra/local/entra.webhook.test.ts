@@ -85,3 +85,28 @@ describe('Graph change notifications on the local stack', () => {
     expect(stack.emulator!.state.userByExternalId(`entra:${carol.id}`)).toBeUndefined();
   }, 60_000);
 });
+
+describe('entra-webhook on the local stack without its variables', () => {
+  it('is off, not an error, while the entra source is off, and while ENTRA_CLIENT_STATE is unset with the source on', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'entra-webhook-off-'));
+    const graph = await startGraphApi();
+    const common = { ...process.env, STATE_DIR: path.join(dir, 'state'), RAM_OAUTH_CLIENT_ID: '', ENTRA_CLIENT_STATE: '', ENTRA_NOTIFICATION_URL: '' };
+    try {
+      for (const [env, expected] of [
+        [{ ...common, DIRECTORY_FILE: path.resolve(__dirname, '../../../infra/sample/directory.json'), ENTRA_TENANT_ID: '' }, 'ENTRA_TENANT_ID'],
+        [{ ...common, DIRECTORY_FILE: '', ...graphEnv(graph) }, 'ENTRA_CLIENT_STATE'],
+      ] as const) {
+        const stack = await startLocalStack({ env, port: 0, emulatorPort: 0, outdir: path.join(dir, 'dist'), pollMs: 20, timers: {}, functionLog: () => undefined });
+        try {
+          expect(stack.unconfigured.get('entra-webhook')).toMatchObject({ off: true, switch: expected });
+          expect((await fetch(`${stack.url}/entra`, { method: 'POST', body: '{}' })).status).toBe(503);
+        } finally {
+          await stack.stop();
+        }
+      }
+    } finally {
+      await graph.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
