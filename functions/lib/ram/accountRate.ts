@@ -58,15 +58,19 @@ export function refillRate(s: RateState, ceiling: number, now: number): RateStat
   return { ...s, tokens, rate, at: Math.max(s.at, now) };
 }
 
-/** Up to `want` whole tokens; when none is there, how long until one is (ms). */
+/**
+ * `want` tokens (at most the bucket's capacity), or none and how long until they are there (ms).
+ * All or nothing: under contention, handing out the one token that just refilled would cost a
+ * compare-and-swap per request; waiting for a block costs one per block.
+ */
 export function takeTokens(s: RateState, want: number, ceiling: number, now: number): { state: RateState; granted: number; waitMs: number } {
   const state = refillRate(s, ceiling, now);
-  if (now >= state.pausedUntil && state.tokens >= 1) {
-    const granted = Math.min(want, Math.floor(state.tokens));
-    return { state: { ...state, tokens: state.tokens - granted }, granted, waitMs: 0 };
+  const need = Math.max(1, Math.min(want, Math.floor(capacityOf(ceiling))));
+  if (now >= state.pausedUntil && state.tokens >= need) {
+    return { state: { ...state, tokens: state.tokens - need }, granted: need, waitMs: 0 };
   }
   const pause = Math.max(0, state.pausedUntil - now);
-  return { state, granted: 0, waitMs: Math.max(1, Math.ceil(pause + (Math.max(0, 1 - state.tokens) / state.rate) * 1000)) };
+  return { state, granted: 0, waitMs: Math.max(1, Math.ceil(pause + (Math.max(0, need - state.tokens) / state.rate) * 1000)) };
 }
 
 /** A throttling answer: halve the rate (once per episode), drop what is in the bucket, pause for Retry-After. */
