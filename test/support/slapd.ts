@@ -55,6 +55,8 @@ export interface SlapdOptions {
    * and LDAPS on `ldapsUrl` (default false).
    */
   tls?: boolean;
+  /** Lines added to the data database's section (access, limits) and before every database (sizelimit). */
+  extraConfig?: { global?: string[]; data?: string[] };
 }
 
 export type Attributes = Record<string, string | string[]>;
@@ -74,7 +76,7 @@ export interface Slapd {
   ldapsUrl?: string;
   caPem?: string;
   dir: string;
-  options: Required<Omit<SlapdOptions, 'baseDn'>>;
+  options: Required<Omit<SlapdOptions, 'baseDn' | 'extraConfig'>>;
   /** A bound admin client, shared by the helpers below; closed by stop(). */
   admin(): Promise<Client>;
   add(dn: string, attributes: Attributes): Promise<void>;
@@ -97,7 +99,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-function slapdConf(dir: string, baseDn: string, o: Required<Omit<SlapdOptions, 'baseDn'>>): string {
+function slapdConf(dir: string, baseDn: string, o: Required<Omit<SlapdOptions, 'baseDn' | 'extraConfig'>>, extra: SlapdOptions['extraConfig'] = {}): string {
   const modules = ['back_mdb', ...(o.accesslog ? ['accesslog'] : []), ...(o.syncprov ? ['syncprov'] : []),
     ...(o.memberof ? ['memberof'] : []), ...(o.ppolicy ? ['ppolicy'] : [])];
   const lines = [
@@ -108,6 +110,7 @@ function slapdConf(dir: string, baseDn: string, o: Required<Omit<SlapdOptions, '
     `pidfile ${dir}/slapd.pid`,
     'modulepath /usr/lib/ldap',
     ...modules.map((m) => `moduleload ${m}`),
+    ...(extra.global ?? []),
     '',
   ];
   if (o.tls) lines.push(`TLSCACertificateFile ${dir}/ca.pem`, `TLSCertificateFile ${dir}/server.pem`, `TLSCertificateKeyFile ${dir}/server.key`, '');
@@ -121,6 +124,7 @@ function slapdConf(dir: string, baseDn: string, o: Required<Omit<SlapdOptions, '
     'database mdb', `suffix "${baseDn}"`, `rootdn "cn=admin,${baseDn}"`, 'rootpw secret', `directory ${dir}/data`,
     'maxsize 104857600', 'index objectClass,entryCSN,entryUUID,uid,member,uniqueMember,memberUid eq',
   );
+  lines.push(...(extra.data ?? []));
   if (o.memberof) lines.push('overlay memberof');
   if (o.ppolicy) lines.push('overlay ppolicy');
   if (o.syncprov) lines.push('overlay syncprov', 'syncprov-checkpoint 1 1');
@@ -144,13 +148,14 @@ function makeCertificates(dir: string): void {
  * Starts a slapd and seeds it. Throws (with slapd's output) if it does not come up.
  */
 export async function startSlapd(options: SlapdOptions = {}): Promise<Slapd> {
-  const o = { accesslog: true, syncprov: true, memberof: true, ppolicy: true, tls: false, ...options };
+  const { extraConfig, baseDn: _suffix, ...flags } = options;
+  const o = { accesslog: true, syncprov: true, memberof: true, ppolicy: true, tls: false, ...flags };
   const baseDn = options.baseDn ?? 'dc=example,dc=test';
   const dir = mkdtempSync(path.join(tmpdir(), 'slapd-test-'));
   mkdirSync(`${dir}/data`);
   if (o.accesslog) mkdirSync(`${dir}/accesslog`);
   if (o.tls) makeCertificates(dir);
-  writeFileSync(`${dir}/slapd.conf`, slapdConf(dir, baseDn, o));
+  writeFileSync(`${dir}/slapd.conf`, slapdConf(dir, baseDn, o, extraConfig));
 
   let child: ChildProcess | undefined;
   let url = '';

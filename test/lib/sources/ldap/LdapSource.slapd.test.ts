@@ -3,7 +3,7 @@
  * and `full-sync` read after each kind of directory change, departments from all three group shapes
  * and from OUs, hostile values, and a bind that fails.
  */
-import type { Client } from 'ldapts';
+import { type Client, InsufficientAccessError, SizeLimitExceededError } from 'ldapts';
 import type { Identity } from '../../../../functions/lib/core/model';
 import {
   createLdapSource, escapeDnValue, LdapSource, LdapSourceError, openLdapClient, parseLdapSourceConfig, type LdapSourceConfig,
@@ -339,6 +339,73 @@ describeWithSlapd('LdapSource over TLS (a throwaway CA)', () => {
       expect(client.isConnected).toBe(true);
     } finally {
       await client?.unbind();
+    }
+  });
+});
+
+describeWithSlapd('LdapSource with a read-only bind account (the README\'s ACLs)', () => {
+  let slapd: Slapd;
+  const BASE = 'dc=example,dc=test';
+  const ACCOUNT = `cn=ram-sync,ou=Service,${BASE}`;
+  const UNLIMITED_NOT_SET = `cn=no-limits,ou=Service,${BASE}`;
+
+  beforeAll(async () => {
+    slapd = await startSlapd({
+      accesslog: false,
+      extraConfig: {
+        // slapd's default size limit (500) also caps a paged search's total; 5 here shows it with 8 people.
+        global: ['sizelimit 5'],
+        data: [
+          'access to attrs=userPassword by self write by anonymous auth by * none',
+          `access to * by dn.exact="${ACCOUNT}" read by dn.exact="${UNLIMITED_NOT_SET}" read by * none`,
+          `limits dn.exact="${ACCOUNT}" size=unlimited`,
+        ],
+      },
+    });
+    await slapd.add(`ou=Service,${BASE}`, { objectClass: 'organizationalUnit', ou: 'Service' });
+    for (const dn of [ACCOUNT, UNLIMITED_NOT_SET]) {
+      await slapd.add(dn, { objectClass: ['applicationProcess', 'simpleSecurityObject'], cn: dn.slice(3, dn.indexOf(',')), userPassword: 'Read-only-1' });
+    }
+    for (let i = 1; i <= 8; i++) await slapd.add(`uid=r${i},${slapd.people}`, person(`r${i}`, { userPassword: `pw-of-r${i}` }));
+    await slapd.add(`cn=readers,${slapd.groups}`, { objectClass: 'groupOfNames', cn: 'readers', member: `uid=r1,${slapd.people}` });
+  });
+  afterAll(async () => {
+    await slapd?.stop();
+  });
+
+  const as = (bindDn: string) => createLdapSource(parseLdapSourceConfig({
+    LDAP_URL: slapd.url, LDAP_ALLOW_PLAIN_LDAP: 'true', LDAP_BIND_DN: bindDn, LDAP_BIND_PASSWORD: 'Read-only-1', LDAP_BASE_DN: BASE, LDAP_PAGE_SIZE: '3',
+  })!);
+
+  it('reads every person, their entryUUID and their groups, and can write nothing', async () => {
+    const ldap = as(ACCOUNT);
+    try {
+      const everyone = await collect(ldap.listUsers());
+      expect(everyone.map((p) => p.userName).sort()).toEqual(['r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7', 'r8']);
+      const r1 = everyone.find((p) => p.userName === 'r1')!;
+      expect(await ldap.getUser(r1.sourceId)).toMatchObject({ userName: 'r1', departmentIds: [await slapd.entryUuid(`cn=readers,${slapd.groups}`)] });
+      const client = await openLdapClient(parseLdapSourceConfig({
+        LDAP_URL: slapd.url, LDAP_ALLOW_PLAIN_LDAP: 'true', LDAP_BIND_DN: ACCOUNT, LDAP_BIND_PASSWORD: 'Read-only-1', LDAP_BASE_DN: BASE,
+      })!);
+      try {
+        await expect(client.del(`uid=r8,${slapd.people}`)).rejects.toBeInstanceOf(InsufficientAccessError);
+        const { searchEntries } = await client.search(`uid=r1,${slapd.people}`, { scope: 'base', attributes: ['userPassword'] });
+        expect(searchEntries[0]).toBeDefined();
+        expect(searchEntries[0]!.userPassword ?? []).toEqual([]);
+      } finally {
+        await client.unbind();
+      }
+    } finally {
+      await ldap.close();
+    }
+  });
+
+  it('without a size limit lifted for the account, a listing fails rather than come back short', async () => {
+    const ldap = as(UNLIMITED_NOT_SET);
+    try {
+      await expect(collect(ldap.listUsers())).rejects.toMatchObject({ kind: 'ldap', cause: expect.any(SizeLimitExceededError) });
+    } finally {
+      await ldap.close();
     }
   });
 });
