@@ -29,6 +29,7 @@ export const handler = eventHandler('full-sync', (invocation, context) => fullSy
   pacing: {
     deadline: fullSyncDeadline(pacing, Date.now(), context.function?.timeout),
     chunkSteps: pacing.chunkSteps,
+    leaseTtlMs: pacing.leaseSeconds * 1000,
     progressEvery: { everySteps: pacing.progressSteps, everyMs: pacing.progressSeconds * 1000 },
     onProgress: (progress) => logger.info('full-sync progress', { ...progress }),
     continueLater: () => continueInNewInvocation(context),

@@ -12,10 +12,14 @@
  *   npm run sync -- --release ID… | all   apply their deprovisions now
  *   npm run sync -- --failed [--json]     the changes push gave up on (final failures), with what to do
  *   npm run sync -- --retry-failed KEY… | all   run them again once the cause is fixed
+ *   npm run sync -- --discard-unfinished  drop a full sync that stopped half-way (the next one plans afresh)
  *   npm run sync -- --migrate-ids lark    re-link every RAM user of the source to the configured kind of id
  *                                         (LARK_USER_ID_TYPE changed), then record it; --dry-run, --json
  *   … --held / --release / --failed / --retry-failed / --migrate-ids … --remote   the same against the deployed system (invokes full-sync)
  * With no RAM credentials configured it targets the local RAM emulator.
+ * A sync that was interrupted (Ctrl-C, a crash) is continued by the next `npm run sync` from its last
+ * checkpoint, without planning again; a progress bar (a progress line when not on a terminal) shows
+ * done / total, the rate and the time left.
  */
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
@@ -28,7 +32,10 @@ import { type ReportPayload, reportConfigOf, reportInputOf } from '../../functio
 import type { HeldEntry } from '../../functions/lib/core/safeguard';
 import { FileStateStore } from '../../functions/lib/state/FileStateStore';
 import type { ApplySummary } from '../../functions/lib/sync/apply';
-import { runFullSync } from '../../functions/lib/sync/fullSync';
+import { discardUnfinished, runFullSync } from '../../functions/lib/sync/fullSync';
+import { parseFullSyncPacing } from '../../functions/lib/sync/fullSyncConfig';
+import { FullSyncRuns } from '../../functions/lib/sync/fullSyncRun';
+import { type FullSyncProgress, formatDuration } from '../../functions/lib/sync/progress';
 import { HeldList } from '../../functions/lib/sync/heldList';
 import { migrateIdentifiers } from '../../functions/lib/sync/migrateIds';
 import type { FailedListResult, FullSyncResult } from '../../functions/lib/sync/entrances';
@@ -46,10 +53,11 @@ const USAGE = [
   '       npm run sync -- --failed [--json] [--remote]',
   '       npm run sync -- --retry-failed KEY... | all [--json] [--remote]',
   '       npm run sync -- --migrate-ids SOURCE [--dry-run] [--json] [--remote]',
+  '       npm run sync -- --discard-unfinished',
 ].join('\n');
 
 export interface SyncArgs {
-  mode: 'sync' | 'held' | 'release' | 'failed' | 'retry-failed' | 'migrate-ids';
+  mode: 'sync' | 'held' | 'release' | 'failed' | 'retry-failed' | 'migrate-ids' | 'discard-unfinished';
   dryRun: boolean;
   sources?: string[];
   allowDeletes?: number | boolean;
@@ -76,6 +84,7 @@ const MODE_FLAGS = {
   failed: ['json', 'remote'],
   'retry-failed': ['json', 'remote'],
   'migrate-ids': ['dry-run', 'json', 'remote'],
+  'discard-unfinished': [],
 } as const;
 
 export function parseSyncArgs(argv: string[]): SyncArgs {
@@ -100,6 +109,7 @@ function parseSyncArgv(argv: string[]): SyncArgs {
       release: { type: 'boolean' },
       failed: { type: 'boolean' },
       'retry-failed': { type: 'boolean' },
+      'discard-unfinished': { type: 'boolean' },
       remote: { type: 'boolean' },
       'migrate-ids': { type: 'string' },
       html: { type: 'string' },
@@ -109,7 +119,7 @@ function parseSyncArgv(argv: string[]): SyncArgs {
   });
   const modes = [
     values.held && 'held', values.release && 'release', values.failed && 'failed', values['retry-failed'] && 'retry-failed',
-    values['migrate-ids'] !== undefined && 'migrate-ids',
+    values['migrate-ids'] !== undefined && 'migrate-ids', values['discard-unfinished'] && 'discard-unfinished',
   ].filter((m): m is Exclude<SyncArgs['mode'], 'sync'> => Boolean(m));
   if (modes.length > 1) throw new UsageError(`--${modes[0]} and --${modes[1]}: choose one`);
   const mode = modes[0] ?? 'sync';
@@ -183,11 +193,13 @@ async function main(): Promise<number> {
   if (args.mode === 'failed') return showFailed(args);
   if (args.mode === 'retry-failed') return retryFailedChanges(args);
   if (args.mode === 'migrate-ids') return migrateIds(args);
+  if (args.mode === 'discard-unfinished') return discard();
   if (args.remote) return remoteReport(args);
   return sync(args);
 }
 
 async function sync(args: SyncArgs): Promise<number> {
+  const pacing = parseFullSyncPacing(process.env);
   const runtime = await openLocalRuntime(process.env, { only: args.sources });
   const runId = randomUUID();
   const logFile = path.join(runtime.stateDir, 'logs', `sync-${runId}.jsonl`);
@@ -195,18 +207,34 @@ async function sync(args: SyncArgs): Promise<number> {
   const say = (line: string) => (args.json ? console.error(line) : console.log(line));
   for (const note of runtime.notes) say(note);
 
+  const unfinished = args.dryRun ? undefined : await new FullSyncRuns(runtime.state).current();
+  if (unfinished) say(`an unfinished full sync (${unfinished.runId}, ${unfinished.next}/${unfinished.total} steps) will be continued; if it was interrupted, its lease lapses within ${pacing.leaseSeconds} s`);
   const madeAt = new Date().toISOString();
   const bar = process.stderr.isTTY && !args.dryRun && !args.json
-    ? new SingleBar({ format: 'applying [{bar}] {value}/{total} {action} {user}', hideCursor: true, stream: process.stderr })
+    ? new SingleBar({
+      format: 'applying [{bar}] {value}/{total} | {rate} steps/s | {eta_left} left | {action} {user}', hideCursor: true, stream: process.stderr,
+    })
     : undefined;
+  let started = false;
+  const progress = (p: FullSyncProgress) => {
+    const shown = { rate: p.rate, eta_left: p.etaSeconds === undefined ? '?' : formatDuration(p.etaSeconds) };
+    if (!started) {
+      started = true;
+      if (p.resumed) say(`continuing the unfinished full sync ${p.runId} from its checkpoint: ${p.done}/${p.total} steps were done (npm run sync -- --discard-unfinished drops it)`);
+      bar?.start(p.total, p.done, { ...shown, action: '', user: '' });
+    } else if (bar) bar.update(p.done, shown);
+    else if (!args.json && p.done < p.total) say(`progress ${p.done}/${p.total} steps, ${p.rate} steps/s, ${shown.eta_left} left`);
+  };
   try {
     const report = await runFullSync({
       ...runtime, dryRun: args.dryRun, allowDeletes: args.allowDeletes, runId, log: log.write,
       onPlan: (plan) => {
         if (!args.json) say(renderPlanTable(plan, { includeNoop: args.all }));
-        bar?.start(plan.steps.length, 0, { action: '', user: '' });
       },
       onStep: (o) => bar?.increment({ action: o.step.action, user: o.step.kind === 'user' ? o.step.userName : o.step.groupName }),
+      onProgress: progress, progressEvery: { everySteps: 1000, everyMs: 10_000 },
+      // An interrupted run's lease lapses after FULL_SYNC_LEASE_SECONDS: wait that out, then continue it.
+      chunkSteps: pacing.chunkSteps, leaseTtlMs: pacing.leaseSeconds * 1000, leaseWaitMs: pacing.leaseSeconds * 1000 + 5_000,
     });
     bar?.stop();
     if (args.json) console.log(args.dryRun ? renderPlanJson(report.plan) : JSON.stringify(report, null, 2));
@@ -218,7 +246,7 @@ async function sync(args: SyncArgs): Promise<number> {
     }
     if (report.result) {
       say('');
-      say(`sync ${runId}: ${summaryText(report.result.summary)}`);
+      say(`sync ${report.runId}: ${summaryText(report.result.summary)}`);
       for (const o of report.result.outcomes.filter((x) => x.status === 'failed')) {
         const who = o.step.kind === 'user' ? `${o.step.userName} (${o.step.externalId})` : `group ${o.step.groupName}`;
         say(`  failed: ${o.step.action} ${who}: ${o.failure?.reason}${o.failure?.recommendedAction ? ` → ${o.failure.recommendedAction}` : ''}`);
@@ -243,6 +271,9 @@ async function remoteReport(args: SyncArgs): Promise<number> {
   if (args.json) console.log(JSON.stringify(answer, null, 2));
   say(summaryLine(answer.plan));
   if (answer.result) say(`sync ${answer.runId}: ${summaryText(answer.result)}`);
+  if (answer.progress && !answer.progress.finished) {
+    say(`unfinished: ${answer.progress.done}/${answer.progress.total} steps done; ${answer.continuation ?? 'the next full sync continues it'}`);
+  }
   if (answer.report.stepsOmitted > 0) say(`${answer.report.stepsOmitted} unchanged or later steps did not fit FC's 32 MB answer and are counted, not listed`);
   say(writeReport(args.html!, reportInputOf(answer)));
   return answer.result && answer.result.failed > 0 ? 1 : 0;
@@ -251,6 +282,15 @@ async function remoteReport(args: SyncArgs): Promise<number> {
 function writeReport(file: string, input: ReportInput): string {
   writeFileSync(file, renderPlanReport(input));
   return `plan report: ${file}`;
+}
+
+/** Drops the local unfinished full sync, so the next one plans afresh. */
+async function discard(): Promise<number> {
+  const run = await discardUnfinished(new FileStateStore(localStateDir(process.env)));
+  console.log(run
+    ? `discarded the unfinished full sync ${run.runId} (${run.next}/${run.total} steps were done); the next npm run sync plans afresh`
+    : 'no unfinished full sync');
+  return 0;
 }
 
 /** The held list, read from the local state directory or asked of the deployed full-sync. */

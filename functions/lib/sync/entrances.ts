@@ -40,7 +40,7 @@ export interface FullSyncResult {
 }
 
 /** How an invocation paces an applying run, and hands an unfinished one over. */
-export type FullSyncPacingOptions = Pick<FullSyncRun, 'deadline' | 'now' | 'chunkSteps' | 'onProgress' | 'progressEvery'> & {
+export type FullSyncPacingOptions = Pick<FullSyncRun, 'deadline' | 'now' | 'chunkSteps' | 'onProgress' | 'progressEvery' | 'leaseTtlMs'> & {
   /** Invokes full-sync again (asynchronously) to continue an unfinished run. */
   continueLater?: () => Promise<void>;
 };

@@ -15,7 +15,7 @@ import type { ProvisioningLog, RamTarget, Source, StateStore } from '../core/por
 import type { DeprovisionPolicy, MappingRules, SafeguardRules } from '../core/rules';
 import { type SyncPath } from '../core/safeguard';
 import { ClassifiedError } from '../core/errors';
-import { Leases } from '../state/lease';
+import { type Lease, Leases } from '../state/lease';
 import { type ApplyResult, type StepOutcome, applyPlan, stagedReason } from './apply';
 import { FULL_SYNC_LEASE, FullSyncRuns, type RunRecord } from './fullSyncRun';
 import { type FullSyncProgress, type ProgressOptions, ProgressMeter } from './progress';
@@ -60,7 +60,10 @@ export interface FullSyncRun extends FullSyncInput {
   /** Every `progressEvery` steps or ms, and when the run stops. */
   onProgress?: (progress: FullSyncProgress) => void;
   progressEvery?: ProgressOptions;
-  /** How long the `full-sync` lease holds without renewal (renewed between chunks). Default 120 s. */
+  /**
+   * How long the `full-sync` lease outlives a holder that died (it is renewed every third of this
+   * while the holder lives). Default 30 s.
+   */
   leaseTtlMs?: number;
   /** How long to wait for another full sync's lease before refusing. Default 10 s. */
   leaseWaitMs?: number;
@@ -84,7 +87,8 @@ export class FullSyncBusyError extends ClassifiedError {
     super({
       code: 'FullSyncBusy',
       reason: `another full sync is applying${unfinished ? ` (run ${unfinished.runId}, ${unfinished.next}/${unfinished.total} steps)` : ''}`,
-      recommendedAction: 'wait for it: its progress lines say how long it has left; a new full sync afterwards continues any unfinished run',
+      recommendedAction: 'wait for it (its progress lines say how long it has left); one that was killed holds the lease until it lapses '
+        + '(FULL_SYNC_LEASE_SECONDS, default 30 s), after which the next full sync continues the unfinished run',
     });
   }
 }
@@ -142,11 +146,11 @@ export async function runFullSync(run: FullSyncRun): Promise<FullSyncReport> {
     }
     return { runId: run.runId, dryRun: true, plan };
   }
-  return applyUnderLease(run, async (runs, renew) => {
+  return applyUnderLease(run, async (runs, leaseLost) => {
     const plan = await planFullSync(run);
     run.onPlan?.(plan);
     const started = await runs.begin(run.runId, plan, run.sources.map((s) => s.name));
-    return applyRun(run, runs, started.record, started.plan, plan, false, renew);
+    return applyRun(run, runs, started.record, started.plan, plan, false, leaseLost);
   });
 }
 
@@ -155,19 +159,21 @@ export async function runFullSync(run: FullSyncRun): Promise<FullSyncReport> {
  * again), else `fresh`; under the `full-sync` lease, released when this invocation stops.
  */
 async function applyUnderLease(
-  run: FullSyncRun, fresh: (runs: FullSyncRuns, renew: () => Promise<boolean>) => Promise<FullSyncReport>,
+  run: FullSyncRun, fresh: (runs: FullSyncRuns, leaseLost: () => boolean) => Promise<FullSyncReport>,
 ): Promise<FullSyncReport> {
-  const lease = await new Leases(run.state, { ttlMs: run.leaseTtlMs ?? 120_000 })
-    .acquire(FULL_SYNC_LEASE, { timeoutMs: run.leaseWaitMs ?? 10_000 });
+  const ttlMs = run.leaseTtlMs ?? 30_000;
+  const lease = await new Leases(run.state, { ttlMs }).acquire(FULL_SYNC_LEASE, { timeoutMs: run.leaseWaitMs ?? 10_000 });
   const runs = new FullSyncRuns(run.state);
   if (!lease) throw new FullSyncBusyError(await runs.current());
+  const keeper = keepRenewed(lease, ttlMs);
   try {
     const unfinished = await runs.current();
-    if (!unfinished) return await fresh(runs, () => lease.renew());
+    if (!unfinished) return await fresh(runs, keeper.lost);
     const plan = await runs.plan(unfinished);
     run.onPlan?.(plan);
-    return await applyRun(run, runs, await runs.resumed(unfinished), plan, plan, true, () => lease.renew());
+    return await applyRun(run, runs, await runs.resumed(unfinished), plan, plan, true, keeper.lost);
   } finally {
+    keeper.stop();
     await lease.release();
   }
 }
@@ -175,10 +181,11 @@ async function applyUnderLease(
 /** Chunk by chunk from the checkpoint until done, the deadline, or a lost lease. */
 async function applyRun(
   run: FullSyncRun, runs: FullSyncRuns, start: RunRecord, ordered: Plan, shown: Plan, resumed: boolean,
-  renew: () => Promise<boolean> = async () => true,
+  leaseLost: () => boolean,
 ): Promise<FullSyncReport> {
   let record = start;
   const meter = new ProgressMeter(record.runId, record.total, record.next, resumed, run.progressEvery);
+  run.onProgress?.(meter.current()); // where it starts: 0, or the checkpoint it continues from
   const suspensions = new SuspensionStore(run.state);
   let groups: Promise<ReadonlySet<string>> | undefined;
   const recheck = resumed ? {
@@ -188,14 +195,10 @@ async function applyRun(
   const outcomes: StepOutcome[] = [];
   const size = Math.max(1, run.chunkSteps ?? 100);
   let slowest = 0;
-  let renewedAt = Date.now();
   while (record.next < record.total) {
     // Stop while a chunk still fits: twice the slowest so far, and at least 5 s.
     if (run.deadline !== undefined && (run.now ?? Date.now)() + Math.max(2 * slowest, 5_000) > run.deadline) break;
-    if (Date.now() - renewedAt > 20_000) {
-      if (!(await renew())) break; // another instance took over: it continues from the checkpoint
-      renewedAt = Date.now();
-    }
+    if (leaseLost()) break; // another instance may have taken over: it continues from the checkpoint
     const to = Math.min(record.total, record.next + size);
     const began = Date.now();
     const chunk = await applyPlan({ ...ordered, steps: ordered.steps.slice(record.next, to) }, {
@@ -220,6 +223,37 @@ async function applyRun(
   const progress = { ...meter.current(), finished };
   run.onProgress?.(progress);
   return { runId: record.runId, dryRun: false, plan: shown, result: { summary: record.summary, outcomes }, progress };
+}
+
+/**
+ * Renews the lease every third of its ttl while planning and applying (a chunk may take longer than
+ * the ttl when RAM is slow); `lost` turns true once a renewal fails, and the run stops at the next
+ * chunk boundary.
+ */
+function keepRenewed(lease: Lease, ttlMs: number): { lost: () => boolean; stop: () => void } {
+  let lost = false;
+  const timer = setInterval(() => {
+    lease.renew().then((held) => { if (!held) lost = true; }, () => undefined); // a failed write: try again next time
+  }, Math.max(100, Math.floor(ttlMs / 3)));
+  timer.unref?.();
+  return { lost: () => lost || Date.now() >= lease.expiresAt, stop: () => clearInterval(timer) };
+}
+
+/**
+ * Drops the unfinished run (the operator's choice, e.g. after changing the mapping rules): the next
+ * full sync plans afresh. Refused while a full sync is applying it. Answers the run dropped, if any.
+ */
+export async function discardUnfinished(state: StateStore): Promise<RunRecord | undefined> {
+  const lease = await new Leases(state, { ttlMs: 60_000 }).tryAcquire(FULL_SYNC_LEASE);
+  const runs = new FullSyncRuns(state);
+  if (!lease) throw new FullSyncBusyError(await runs.current());
+  try {
+    const run = await runs.current();
+    if (run) await runs.forget(run.runId);
+    return run;
+  } finally {
+    await lease.release();
+  }
 }
 
 async function readGroupNames(target: RamTarget): Promise<ReadonlySet<string>> {

@@ -5,6 +5,8 @@
  * - FULL_SYNC_CHUNK_STEPS (default 100): steps between checkpoints.
  * - FULL_SYNC_PROGRESS_SECONDS (default 30) / FULL_SYNC_PROGRESS_STEPS (default 1000): how often the
  *   `full-sync progress` line is logged, whichever comes first.
+ * - FULL_SYNC_LEASE_SECONDS (default 30): how long the `full-sync` lease outlives a killed holder
+ *   (a live one renews it every third of that), i.e. how soon a crashed run can be continued.
  */
 import { envReader } from '../core/config';
 import { ConfigProblems } from '../core/errors';
@@ -14,6 +16,7 @@ export interface FullSyncPacing {
   chunkSteps: number;
   progressSeconds: number;
   progressSteps: number;
+  leaseSeconds: number;
 }
 
 /** Margin left under FC's timeout for the last chunk, the checkpoint and the answer. */
@@ -27,6 +30,7 @@ export function parseFullSyncPacing(env: NodeJS.ProcessEnv): FullSyncPacing {
     chunkSteps: read.integer('FULL_SYNC_CHUNK_STEPS', { fallback: 100, min: 1, max: 100_000, unit: 'steps' }),
     progressSeconds: read.integer('FULL_SYNC_PROGRESS_SECONDS', { fallback: 30, min: 1, unit: 'seconds' }),
     progressSteps: read.integer('FULL_SYNC_PROGRESS_STEPS', { fallback: 1000, min: 1, unit: 'steps' }),
+    leaseSeconds: read.integer('FULL_SYNC_LEASE_SECONDS', { fallback: 30, min: 1, max: 3600, unit: 'seconds' }),
   };
   problems.throwIfAny();
   return pacing;

@@ -66,6 +66,8 @@ export class FullSyncRuns {
   /** Records a settled plan as the unfinished run; the plan first, so a run record always has its plan. */
   async begin(runId: string, plan: Plan, sources: string[]): Promise<{ record: RunRecord; plan: Plan }> {
     const ordered = inApplyOrder(plan);
+    // A plan without a run record: left by a crash between the two writes below, or by a discard.
+    for (const key of await this.state.list(PLAN_PREFIX)) await this.state.delete(key);
     await this.state.put(`${PLAN_PREFIX}${runId}`, ordered);
     const run: RunRecord = {
       v: 1, runId, startedAt: new Date().toISOString(), sources, total: ordered.steps.length, next: 0,

@@ -203,9 +203,10 @@ describe('a full sync that outlives one invocation', () => {
     const lines: FullSyncProgress[] = [];
     const report = await sync({ progressEvery: { everySteps: 6, everyMs: 3_600_000 }, onProgress: (p) => lines.push(p) });
     const total = report.plan.steps.length;
-    expect(lines.map((l) => l.done)).toEqual([6, 12, 18, total]);
+    expect(lines.map((l) => l.done)).toEqual([0, 6, 12, 18, total]);
     for (const line of lines) expect(line).toMatchObject({ runId: 'run-1', total, rate: expect.any(Number), resumed: false });
     expect(lines.at(-1)).toMatchObject({ done: total, finished: true });
-    expect(lines[0]!.etaSeconds).toEqual(expect.any(Number));
+    expect(lines[0]).toMatchObject({ done: 0, rate: 0 }); // where it starts
+    expect(lines[1]!.etaSeconds).toEqual(expect.any(Number));
   });
 });

@@ -2,8 +2,8 @@ import { ConfigError } from '../../../functions/lib/core/errors';
 import { fullSyncDeadline, parseFullSyncPacing } from '../../../functions/lib/sync/fullSyncConfig';
 
 describe('full-sync pacing from the environment', () => {
-  it('defaults: 3000 s per invocation, checkpoints every 100 steps, a progress line every 30 s or 1000 steps', () => {
-    expect(parseFullSyncPacing({})).toEqual({ runSeconds: 3000, chunkSteps: 100, progressSeconds: 30, progressSteps: 1000 });
+  it('defaults: 3000 s per invocation, checkpoints every 100 steps, a progress line every 30 s or 1000 steps, a 30 s lease', () => {
+    expect(parseFullSyncPacing({})).toEqual({ runSeconds: 3000, chunkSteps: 100, progressSeconds: 30, progressSteps: 1000, leaseSeconds: 30 });
   });
 
   it('names every bad variable, never its value', () => {
