@@ -137,6 +137,23 @@ const b = report.browser;
 console.log(b ? `  headless Chromium, ${b.steps} steps: first render ${b.firstRenderMs} ms, showing all ${b.rowsAll} rows ${b.showAllMs} ms, ` +
   `filter by action ${b.filterActionMs} ms, search ${b.searchMs} ms` : '  headless Chromium: skipped (no Chromium; set CHROMIUM_PATH)');
 
+
+type FleetVariant = { budget: string; busy: number; instances: number; requests: number; throttled: number; achievedPerSecond: number; ratioToRate: number; deadLettered: number };
+const fleet = run('fleet.bench.ts', '100', '400', '4') as { rate: number; hires: number; instances: number; results: FleetVariant[] };
+console.log(`RAM rate across ${fleet.instances} push processes (emulator account limited to ${fleet.rate} requests/s, RAM_RATE_LIMIT the same; ` +
+  `${fleet.hires} hires, batches of 10): achieved requests/s as a ratio of the rate (goal ≥ 0.9 with no throttling):`);
+for (const v of fleet.results) {
+  console.log(`  ${v.budget.padEnd(11)} ${v.busy} of ${v.instances} busy: ${v.achievedPerSecond}/s, ×${v.ratioToRate} of the rate, ` +
+    `${v.throttled} throttled answers, ${v.deadLettered} dead-lettered`);
+}
+const burst = run('burst.bench.ts', '10000', '2000', '4', '500') as {
+  changes: number; people: number; instances: number; rate: number; elapsedMs: number; vendorReadsPerPerson: number; maxVendorReadsPerPerson: number;
+  ramReadsPerPerson: number; ramWritesPerPerson: number; coalesced: number; throttled: number; settled: number; deadLettered: number;
+};
+console.log(`burst of ${burst.changes} changes for ${burst.people} people (one per batch, the queue a minute behind) on ${burst.instances} push processes at ${burst.rate} requests/s: ` +
+  `per person ${burst.vendorReadsPerPerson} vendor reads (max ${burst.maxVendorReadsPerPerson}), ${burst.ramReadsPerPerson} RAM reads, ${burst.ramWritesPerPerson} RAM writes; ` +
+  `${burst.coalesced} changes coalesced, ${burst.throttled} throttled, ${burst.deadLettered} dead-lettered, ${burst.settled} of ${burst.people} settled, ${burst.elapsedMs} ms`);
+
 for (const line of departmentTable(run('department.bench.ts', '500', '50') as unknown as DepartmentBench)) console.log(line);
 
 if (process.env.AD_TEST_URL) {
