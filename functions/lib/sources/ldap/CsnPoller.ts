@@ -24,7 +24,9 @@ import { type Env, envReader } from '../../core/config';
 import { ConfigProblems } from '../../core/errors';
 import type { Change, ChangeKind } from '../../core/model';
 import type { ChangeQueue, StateStore } from '../../core/ports';
-import { accesslogReadable, type AccesslogRecord, DEFAULT_ACCESSLOG_BASE, type LogPosition, logPosition, readAccesslog } from './accesslog';
+import {
+  accesslogReadable, type AccesslogRecord, advance, DEFAULT_ACCESSLOG_BASE, LATE_RECORD_MARGIN_S, type LogPosition, logPosition, readAccesslog, secondsBefore,
+} from './accesslog';
 import type { LdapSourceConfig } from './config';
 import { openLdapClient } from './connection';
 import {
@@ -32,7 +34,7 @@ import {
 } from './entryListing';
 import { GroupSnapshots, MEMBER_ATTRIBUTES, memberChanges, memberReferences, resolveMembers, snapshotOf } from './groupSnapshots';
 import {
-  csnTimeMinus, type CsnWatermark, type DeletionMode, type FullResyncReason, isCsn, isUnder, nextWatermark, normalizeDn, planPoll,
+  type CsnWatermark, type DeletionMode, type FullResyncReason, isCsn, isUnder, nextWatermark, normalizeDn, planPoll,
   scopeKey, type ServerState,
 } from './watermark';
 
@@ -200,13 +202,16 @@ export class CsnPoller {
     let previousListing: Set<string> | undefined;
     if (deletes === 'accesslog') {
       if (!log) return new Resync('accesslog-gap');
-      records = await readAccesslog(client, this.settings.accesslogBase, log.reqStart, config.pageSize);
-      entriesRead += records.length;
+      const read = await readAccesslog(client, this.settings.accesslogBase, secondsBefore(log.reqStart, LATE_RECORD_MARGIN_S), config.pageSize);
+      entriesRead += read.length;
       // The record read last time is still there only if logpurge has not passed it; another
       // server's log (or a restored one) has no record of that entryUUID at that time.
-      const last = records.find((r) => r.reqStart === log.reqStart);
+      const last = read.find((r) => r.reqStart === log.reqStart);
       if (!last) return new Resync('accesslog-gap');
       if (last.id !== log.id) return new Resync('accesslog-changed');
+      // What the last poll handled is skipped; a record behind the position it had not seen was logged late.
+      const handled = new Set([...(log.recent ?? []), log.reqStart]);
+      records = read.filter((r) => !handled.has(r.reqStart));
       if (records.some((r) => r.operation === 'delete' && !r.entryUuid && isUnder(r.reqDN, config.baseDn))) return new Resync('accesslog-incomplete');
     } else {
       const stored = await state.get<UuidListing>(`${this.prefix}listing`);
@@ -254,8 +259,7 @@ export class CsnPoller {
     let listing: string[] | undefined;
     if (deletes === 'accesslog') {
       for (const r of records) {
-        // The record at reqStart was handled by the last poll (it is re-read only to prove coverage).
-        if (r.reqStart === log!.reqStart || r.operation === 'add' || !r.entryUuid || seen.has(r.entryUuid) || !isUnder(r.reqDN, config.baseDn)) continue;
+        if (r.operation === 'add' || !r.entryUuid || seen.has(r.entryUuid) || !isUnder(r.reqDN, config.baseDn)) continue;
         left.set(r.entryUuid, r.operation === 'delete' ? 'deleted' : r.operation === 'modrdn' ? 'moved' : 'left-filter');
       }
     } else {
@@ -284,8 +288,7 @@ export class CsnPoller {
       }
       gone++;
     }
-    const newest = records.at(-1);
-    return { changes: changes.list(), gone, entriesRead, log: newest ? { reqStart: newest.reqStart, id: newest.id } : log, listing, snapshots };
+    return { changes: changes.list(), gone, entriesRead, log: log && advance(log, records), listing, snapshots };
   }
 
   /** A full resync: every group's snapshot renewed, the listing (listing mode) and the log position (accesslog mode) taken. */
@@ -294,9 +297,7 @@ export class CsnPoller {
     const changes = new ChangeSet();
     const snapshots = new GroupSnapshots(state, `${this.prefix}groups/`);
     // Read first: records written during the resync are read again by the next poll.
-    const log = deletes === 'accesslog'
-      ? await logPosition(client, this.settings.accesslogBase, csnTimeMinus(server.contextCsn, 10), config.pageSize)
-      : undefined;
+    const log = deletes === 'accesslog' ? await logPosition(client, this.settings.accesslogBase, server.contextCsn, config.pageSize) : undefined;
     const users = await searchAll(client, 'listing users in scope', config.baseDn, { filter: config.userFilter, attributes: ['entryUUID'], pageSize: config.pageSize });
     const groups = await searchAll(client, 'listing groups in scope', config.baseDn, {
       filter: config.groupFilter, attributes: ['entryUUID', ...MEMBER_ATTRIBUTES], pageSize: config.pageSize,

@@ -15,6 +15,8 @@ export type LdapPollErrorKind =
   | 'accesslog-unreadable'
   /** The base DN is in no naming context the server holds. */
   | 'no-naming-context'
+  /** A paged search stopped at the server's size limit: the bind account needs a higher one. */
+  | 'size-limit'
   /** Anything else the server answered with. */
   | 'ldap';
 
@@ -22,6 +24,7 @@ const ACTIONS: Partial<Record<LdapPollErrorKind, string>> = {
   unreachable: 'check LDAP_URL, LDAP_TLS_CA and the network path from the function to the server; the next tick retries',
   'no-context-csn': 'load the syncprov overlay on the database holding LDAP_BASE_DN (README, OpenLDAP: "overlay syncprov")',
   'accesslog-unreadable': 'grant LDAP_BIND_DN read access to cn=accesslog, or set LDAP_DELETE_DETECTION=listing (or auto)',
+  'size-limit': 'lift the size limit of LDAP_BIND_DN for paged searches on the data and accesslog databases: limits dn.exact="<bind DN>" size.prtotal=unlimited (README, OpenLDAP)',
   'no-naming-context': 'set LDAP_BASE_DN to an entry under one of the server\'s naming contexts',
 };
 
@@ -44,7 +47,7 @@ export function searchError(what: string, error: unknown): LdapPollError {
   if (error instanceof LdapPollError) return error;
   const name = error instanceof Error ? error.name : 'unknown error';
   const text = `${name} ${(error as NodeJS.ErrnoException | undefined)?.code ?? ''} ${error instanceof Error ? error.message : ''}`;
-  const kind = CONNECTION_TROUBLE.test(text) ? 'unreachable' : 'ldap';
+  const kind = name === 'SizeLimitExceededError' ? 'size-limit' : CONNECTION_TROUBLE.test(text) ? 'unreachable' : 'ldap';
   return new LdapPollError(kind, `LDAP poll: ${what} failed (${name})`, { cause: error });
 }
 

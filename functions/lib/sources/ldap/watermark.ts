@@ -10,6 +10,8 @@
  * provider's): checked by the poll when it reads the log (CsnPoller, accesslog.ts).
  */
 
+import type { LogPosition } from './accesslog';
+
 /** What is stored between polls. */
 export interface CsnWatermark {
   v: 1;
@@ -22,8 +24,8 @@ export interface CsnWatermark {
   scope: string;
   /** How deletions were detected; another mode has no record to continue from. */
   deletes: DeletionMode;
-  /** accesslog mode: the newest record processed (absent when the log was empty). */
-  accesslog?: { reqStart: string; id: string };
+  /** accesslog mode: the newest record processed and those handled just before it (accesslog.ts). */
+  accesslog?: LogPosition;
   savedAt: string;
 }
 
@@ -42,7 +44,7 @@ export type FullResyncReason =
 
 export type PollPlan =
   | { mode: 'unchanged' }
-  | { mode: 'incremental'; fromCsn: string; log?: { reqStart: string; id: string } }
+  | { mode: 'incremental'; fromCsn: string; log?: LogPosition }
   | { mode: 'full'; reason: FullResyncReason };
 
 /** `20261205235541.436142Z#000000#000#000000`: time#count#SID#mod, fixed width, so text order is CSN order. */
@@ -72,11 +74,11 @@ export function planPoll(saved: CsnWatermark | undefined, server: ServerState, s
 
 /** The record to store once every change up to `server.contextCsn` has been enqueued. */
 export function nextWatermark(
-  server: ServerState, scope: string, deletes: DeletionMode, log: { reqStart: string; id: string } | undefined, now: Date,
+  server: ServerState, scope: string, deletes: DeletionMode, log: LogPosition | undefined, now: Date,
 ): CsnWatermark {
   return {
     v: 1, suffix: server.suffix, suffixUuid: server.suffixUuid, contextCsn: [...server.contextCsn].sort(), scope, deletes,
-    accesslog: deletes === 'accesslog' && log ? { reqStart: log.reqStart, id: log.id } : undefined,
+    accesslog: deletes === 'accesslog' && log ? { reqStart: log.reqStart, id: log.id, recent: log.recent } : undefined,
     savedAt: now.toISOString(),
   };
 }
@@ -106,14 +108,6 @@ export function csnWentBack(saved: readonly string[], current: readonly string[]
     const latest = now.get(sidOf(csn));
     return latest === undefined || latest < csn;
   });
-}
-
-/** The newest time in a contextCSN set, as a generalizedTime `YYYYmmddHHMMSS.000000Z` `minutes` earlier. */
-export function csnTimeMinus(contextCsn: readonly string[], minutes: number): string {
-  const newest = [...contextCsn].sort().at(-1)!.slice(0, 14);
-  const at = Date.UTC(+newest.slice(0, 4), +newest.slice(4, 6) - 1, +newest.slice(6, 8), +newest.slice(8, 10), +newest.slice(10, 12), +newest.slice(12, 14));
-  const t = new Date(at - minutes * 60_000).toISOString();
-  return `${t.slice(0, 4)}${t.slice(5, 7)}${t.slice(8, 10)}${t.slice(11, 13)}${t.slice(14, 16)}${t.slice(17, 19)}.000000Z`;
 }
 
 /** DNs compared as the operator and the server may spell them: case and spaces around separators aside. */

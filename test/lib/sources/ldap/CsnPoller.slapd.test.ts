@@ -10,6 +10,7 @@ import { CsnPoller, type CsnPollerOptions } from '../../../../functions/lib/sour
 import type { LdapSourceConfig } from '../../../../functions/lib/sources/ldap/config';
 import { openLdapClient } from '../../../../functions/lib/sources/ldap/connection';
 import type { CsnWatermark } from '../../../../functions/lib/sources/ldap/watermark';
+import { secondsBefore } from '../../../../functions/lib/sources/ldap/accesslog';
 import { MemoryStateStore } from '../../../../functions/lib/state';
 import { describeWithSlapd, type Slapd, startSlapd } from '../../../support/slapd';
 
@@ -282,5 +283,36 @@ describeWithSlapd('CsnPoller: accesslog coverage', () => {
     expect(resyncs).toEqual(['first-poll', 'accesslog-gap']);
     await slapd.add(`uid=ben,${slapd.people}`, person('ben'));
     expect(await poller.poll()).toMatchObject({ mode: 'incremental', changes: 1 });
+  });
+
+  it('a record logged late (a slow write, named by its start behind the position) is still read, once', async () => {
+    const state = new MemoryStateStore();
+    const queue = new RecordingQueue();
+    const poller = new CsnPoller({ config: configFor(slapd), state, queue, fullResync: async () => undefined });
+    await slapd.add(`uid=cy,${slapd.people}`, person('cy'));
+    await poller.poll();
+    await slapd.add(`uid=dee,${slapd.people}`, person('dee'));
+    await poller.poll();
+    queue.take();
+    const position = (await state.get<CsnWatermark>('ldap/watermark'))!.accesslog!;
+    // What slapd writes when a delete that started 5 s before the position ends after the last poll.
+    const cy = await slapd.entryUuid(`uid=cy,${slapd.people}`);
+    await slapd.del(`uid=cy,${slapd.people}`);
+    const late = secondsBefore(position.reqStart, 5).replace('.000000Z', '.000001Z');
+    const log = new Client({ url: slapd.url });
+    await log.bind('cn=accesslog', 'secret');
+    await log.add(`reqStart=${late},cn=accesslog`, {
+      objectClass: 'auditDelete', reqStart: late, reqType: 'delete', reqSession: '1', reqDN: `uid=cy,${slapd.people}`, reqResult: '0', reqEntryUUID: cy,
+    });
+    // The real record of the delete is newer than the position: remove it, so only the late one names cy.
+    const { searchEntries } = await log.search('cn=accesslog', { scope: 'one', filter: `(&(objectClass=auditDelete)(reqEntryUUID=${cy})(!(reqStart=${late})))`, attributes: ['reqStart'] });
+    for (const e of searchEntries) await log.del(e.dn);
+    await log.unbind();
+    await slapd.modify(`uid=dee,${slapd.people}`, { replace: { sn: 'Dee' } });
+    expect(await poller.poll()).toMatchObject({ mode: 'incremental', gone: 1 });
+    expect(queue.take().filter((r) => r[2] !== 'full-resync')).toEqual([['user', cy, 'deleted'], ['user', await slapd.entryUuid(`uid=dee,${slapd.people}`), 'csn']].sort((a, b) => a.join().localeCompare(b.join())));
+    await slapd.modify(`uid=dee,${slapd.people}`, { replace: { sn: 'Dee2' } });
+    await poller.poll();
+    expect(queue.take().map((r) => r[2])).toEqual(['csn']);
   });
 });
