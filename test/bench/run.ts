@@ -4,7 +4,7 @@
  * measured in one run are what to compare.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type DepartmentBench, departmentTable } from './departmentTable';
@@ -155,6 +155,26 @@ console.log(`burst of ${burst.changes} changes for ${burst.people} people (one p
   `${burst.coalesced} changes coalesced, ${burst.throttled} throttled, ${burst.deadLettered} dead-lettered, ${burst.settled} of ${burst.people} settled, ${burst.elapsedMs} ms`);
 
 for (const line of departmentTable(run('department.bench.ts', '500', '50') as unknown as DepartmentBench)) console.log(line);
+
+if (existsSync('/usr/sbin/slapd')) {
+  const ldap = run('ldap.bench.ts', '10000', '10') as {
+    users: number; changes: number; deletions: number;
+    full: { listMs: number; users: number };
+    incremental: Record<'accesslog' | 'listing', { pollMs: number; entriesRead: number; changesPublished: number; gone: number; searches: number }>;
+    gate: { pollMs: number; searches: number };
+    ratio: { accesslog: number; listing: number; gate: number };
+  };
+  console.log(`OpenLDAP polling (throwaway slapd, ${ldap.users} users, ${ldap.changes} changed since the last poll of which ${ldap.deletions} deleted; medians of one run):`);
+  console.log(`  full listing (LdapSource.listUsers): ${ldap.full.users} users in ${ldap.full.listMs} ms`);
+  for (const mode of ['accesslog', 'listing'] as const) {
+    const i = ldap.incremental[mode];
+    console.log(`  incremental poll, deletions by ${mode}: ${i.entriesRead} entries read in ${i.searches} searches, ${i.changesPublished} changes (${i.gone} gone), ` +
+      `${i.pollMs} ms: ×${ldap.ratio[mode]} faster than the full listing`);
+  }
+  console.log(`  nothing written (the contextCSN gate): ${ldap.gate.searches} search, ${ldap.gate.pollMs} ms (×${ldap.ratio.gate})`);
+} else {
+  console.log('OpenLDAP polling: skipped (no /usr/sbin/slapd; apt-get install slapd ldap-utils, as .ci/run does)');
+}
 
 if (process.env.AD_TEST_URL) {
   const ad = run('ad.bench.ts', '10000', '10') as {
