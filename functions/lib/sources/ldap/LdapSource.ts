@@ -78,7 +78,7 @@ export class LdapSource implements Source {
 
   async getDepartment(sourceId: string): Promise<Department | undefined> {
     if (!isEntryUuid(sourceId)) return undefined;
-    return this.connection.read(async (client) => (await this.findDepartment(client, sourceId))?.department);
+    return this.connection.read(async (client) => (await this.findDepartment(client, sourceId, false))?.department);
   }
 
   async *listUsers(): AsyncIterable<Identity> {
@@ -109,7 +109,7 @@ export class LdapSource implements Source {
    */
   async listDepartmentMembers(departmentId: string): Promise<AsyncIterable<Identity> | undefined> {
     if (!isEntryUuid(departmentId)) return undefined;
-    const found = await this.connection.read((client) => this.findDepartment(client, departmentId));
+    const found = await this.connection.read((client) => this.findDepartment(client, departmentId, true));
     return found && this.members(found);
   }
 
@@ -237,11 +237,12 @@ export class LdapSource implements Source {
     return undefined;
   }
 
-  private async findDepartment(client: Client, id: string): Promise<FoundDepartment | undefined> {
+  /** The group or OU with this entryUUID; a group's member values only when `withMembers` (they can be many). */
+  private async findDepartment(client: Client, id: string, withMembers: boolean): Promise<FoundDepartment | undefined> {
     const kinds = [...(this.groupsOn ? [this.scope.group] : []), ...(this.ousOn ? [this.scope.ou] : [])];
     const { searchEntries } = await search(client, 'one department', this.config.baseDn, {
       scope: 'sub', filter: and(equals('entryUUID', id), kinds.length === 1 ? kinds[0]! : or(...kinds)),
-      attributes: [...GROUP_ATTRIBUTES, ...OU_ATTRIBUTES, 'objectClass'],
+      attributes: [...(withMembers ? GROUP_ATTRIBUTES : ['entryUUID', 'cn']), 'ou', 'objectClass'],
     });
     const entry = searchEntries[0];
     if (!entry) return undefined;
