@@ -154,6 +154,30 @@ describeWithSlapd('CsnPoller against slapd with accesslog', () => {
     ]);
   });
 
+  it('hostile member values (DN specials, filter specials, non-ASCII uid) resolve to the right people, nobody else', async () => {
+    const special = `uid=O'Brien\\, Jr (x)*\\+1,${slapd.people}`;
+    await slapd.add(special, person("O'Brien, Jr (x)*+1"));
+    await slapd.add(`uid=张伟,${slapd.people}`, person('张伟', { cn: 'x'.repeat(255) }));
+    uuid.special = await slapd.entryUuid(special);
+    uuid.zhang = await slapd.entryUuid(`uid=张伟,${slapd.people}`);
+    await slapd.add(`cn=odd,${slapd.people}`, { objectClass: 'groupOfNames', cn: 'odd', member: [special, `uid=张伟,${slapd.people}`, `uid=*,${slapd.people}`] });
+    // memberUid is IA5: no Chinese there, but a filter special must match nobody.
+    await slapd.modify(`cn=posix,${slapd.people}`, { add: { memberUid: ['*', 'a)(uid=*'] } });
+    uuid.odd = await slapd.entryUuid(`cn=odd,${slapd.people}`);
+    await poller.poll();
+    expect(queue.take()).toEqual([
+      ['group', uuid.odd, 'csn'], ['group', uuid.posix, 'csn'],
+      ['user', uuid.special, 'csn'], ['user', uuid.zhang, 'csn'],
+    ].sort((a, b) => a.join().localeCompare(b.join())));
+    await slapd.del(`cn=odd,${slapd.people}`);
+    await slapd.modify(`cn=posix,${slapd.people}`, { delete: { memberUid: ['*', 'a)(uid=*'] } });
+    await poller.poll();
+    expect(queue.take()).toEqual([
+      ['group', uuid.odd, 'deleted'], ['group', uuid.posix, 'csn'],
+      ['user', uuid.special, 'group-deleted'], ['user', uuid.zhang, 'group-deleted'],
+    ].sort((a, b) => a.join().localeCompare(b.join())));
+  });
+
   it('a deleted group names its former members', async () => {
     await slapd.del(`cn=ops,${slapd.people}`);
     expect(await poller.poll()).toMatchObject({ gone: 1 });
