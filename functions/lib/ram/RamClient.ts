@@ -72,8 +72,10 @@ export function createRamClient(config: RamConfig, deps: RamClientDeps = {}): Ra
     ratePerSecond: config.rateLimit, concurrency: config.concurrency,
     ...(deps.stateStore && { budget: sharedRateBudget(deps.stateStore, config.rateLimit) }),
   });
-  // Our limiter slows the budget down on throttling, so a throttled retry waits for it instead of sleeping.
-  const retry = { ...retryPolicy({ maxAttempts: config.maxAttempts, ...deps.retry }), pacedThrottling: !deps.limiter };
+  const retry = retryPolicy({ maxAttempts: config.maxAttempts, ...deps.retry });
+  // Our limiter slows the budget down on throttling, so a throttled SCIM or OpenAPI retry waits for
+  // it instead of sleeping. The token service is not behind the limiter: its retries keep backing off.
+  const paced = { ...retry, pacedThrottling: !deps.limiter };
   const oauth = {
     tokenUrl: config.tokenUrl, clientId: config.clientId, clientSecret: config.clientSecret,
     timeoutMs: config.timeoutMs, retry, fetch: deps.fetch,
@@ -88,10 +90,10 @@ export function createRamClient(config: RamConfig, deps: RamClientDeps = {}): Ra
     throw new ConfigError([{ variable: 'ALIBABA_CLOUD_ACCESS_KEY_ID', problem: 'is required for the RAM OpenAPI (or run in FC with a function role)' }]);
   });
   const scim = new ScimClient({
-    baseUrl: config.scimUrl, tokens, retry, limiter, timeoutMs: config.timeoutMs, fetch: deps.fetch, pageSize: deps.pageSize,
+    baseUrl: config.scimUrl, tokens, retry: paced, limiter, timeoutMs: config.timeoutMs, fetch: deps.fetch, pageSize: deps.pageSize,
   });
   const openApi = new RamOpenApi({
-    endpoint: config.openApiEndpoint, credentials, retry, limiter, timeoutMs: config.timeoutMs, pageSize: deps.pageSize,
+    endpoint: config.openApiEndpoint, credentials, retry: paced, limiter, timeoutMs: config.timeoutMs, pageSize: deps.pageSize,
   });
   return new RamClient(scim, openApi);
 }
