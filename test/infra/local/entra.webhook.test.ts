@@ -74,6 +74,15 @@ describe('Graph change notifications on the local stack', () => {
     expect(stack.emulator!.state.userByExternalId(`entra:${bob.id}`)).toMatchObject({ displayName: 'Bob Builder' });
   }, 60_000);
 
+  it('a user deleted at Graph is deprovisioned through the "deleted" notification (DEPROVISION_DELETED, default delete)', async () => {
+    const bob = graphUser(2).id;
+    graph.deleteUser(bob, { hard: true });
+    expect(await subs.deliver(subscriptionId, [bob], 'deleted')).toBe(202);
+    await stack.idle();
+    expect(stack.emulator!.state.userByExternalId(`entra:${bob}`)).toBeUndefined();
+    expect(stack.emulator!.state.userByExternalId(`entra:${graphUser(1).id}`)).toBeDefined();
+  }, 60_000);
+
   it('a notification with another clientState is answered 202 and changes nothing', async () => {
     const carol = graphUser(3);
     graph.addUser(carol);
