@@ -19,7 +19,7 @@ import { type Lease, Leases } from '../state/lease';
 import { type ApplyResult, type StepOutcome, applyPlan, stagedReason } from './apply';
 import { FULL_SYNC_LEASE, FullSyncRuns, type RunRecord } from './fullSyncRun';
 import { type FullSyncProgress, type ProgressOptions, ProgressMeter } from './progress';
-import { recheckStep } from './recheck';
+import { type RecheckContext, RamView, recheckStep } from './recheck';
 import { HeldList } from './heldList';
 import { checkIdentifierTypes } from './identifiers';
 import { ManagedCount } from './managedCount';
@@ -187,10 +187,10 @@ async function applyRun(
   const meter = new ProgressMeter(record.runId, record.total, record.next, resumed, run.progressEvery);
   run.onProgress?.(meter.current()); // where it starts: 0, or the checkpoint it continues from
   const suspensions = new SuspensionStore(run.state);
-  let groups: Promise<ReadonlySet<string>> | undefined;
-  const recheck = resumed ? {
-    target: run.target, sources: run.sources, suspensions,
-    groups: () => (groups ??= readGroupNames(run.target)),
+  let ram: Promise<RamView> | undefined;
+  const recheck: RecheckContext | undefined = resumed ? {
+    sources: run.sources, suspensions,
+    ram: () => (ram ??= readRamState(run.target, run.settings.rules.groups).then((snapshot) => new RamView(snapshot))),
   } : undefined;
   const outcomes: StepOutcome[] = [];
   const size = Math.max(1, run.chunkSteps ?? 100);
@@ -254,10 +254,4 @@ export async function discardUnfinished(state: StateStore): Promise<RunRecord | 
   } finally {
     await lease.release();
   }
-}
-
-async function readGroupNames(target: RamTarget): Promise<ReadonlySet<string>> {
-  const names = new Set<string>();
-  for await (const group of target.listGroups()) names.add(group.groupName);
-  return names;
 }

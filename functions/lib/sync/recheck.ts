@@ -1,29 +1,56 @@
 /**
  * A resumed full sync's look before each write. The plan it resumes was made by an earlier
  * invocation: meanwhile that invocation may have been killed half-way through a step, and push may
- * have changed the person. So each step is checked against RAM (and, where the source decides whether
- * the person should exist at all, against the source) and carries out only what is left of it:
+ * have changed the person. So each step is checked against RAM as this invocation finds it (one
+ * listing of RAM's users and mapped groups when it starts, as planning reads it: pages, never one
+ * call per person) and, where the source decides whether the person should exist at all (creates and
+ * deprovisions), against the source (one read of that person). It carries out only what is left:
  * - RAM already as the step leaves it (our interrupted write landed, or push did it): the writes that
  *   landed are not repeated, the rest (group memberships, a suspension) is finished;
  * - RAM as the plan found it: the step runs as planned;
  * - anything else (renamed, deleted or created by someone else since the plan), or a person who came
  *   back to (or left) the source: the plan is stale for them and the step is skipped; the next push or
  *   full sync settles them from fresh reads.
- * Costs one or two RAM reads per person (plus a source read for creates and deprovisions), so only
- * steps applied by an invocation after the one that planned are re-checked.
  */
 import { IDENTITY_STATUS, type RamUser } from '../core/model';
 import type { Step, UserStep } from '../core/plan';
-import type { RamTarget, Source } from '../core/ports';
+import type { Source } from '../core/ports';
 import type { StepOutcome } from './apply';
+import type { RamSnapshot } from './ramState';
 import type { SuspensionStore } from './suspension';
 
 export interface RecheckContext {
-  target: RamTarget;
   sources: readonly Source[];
   suspensions: SuspensionStore;
-  /** RAM's groups, read once per resumed invocation. */
-  groups: () => Promise<ReadonlySet<string>>;
+  /** RAM as this invocation found it, read once (readRamState) when the first step needs it. */
+  ram: () => Promise<RamView>;
+}
+
+/** A RAM snapshot indexed for the re-check. */
+export class RamView {
+  private readonly byExternalId = new Map<string, RamUser>();
+  private readonly byId = new Map<string, RamUser>();
+  private readonly groups: Set<string>;
+
+  constructor(private readonly snapshot: RamSnapshot) {
+    for (const user of snapshot.users) {
+      this.byId.set(user.id, user);
+      if (user.externalId) this.byExternalId.set(user.externalId, user);
+    }
+    this.groups = new Set(snapshot.groups.map((g) => g.groupName.toLowerCase()));
+  }
+
+  user(step: UserStep): RamUser | undefined {
+    return step.ramId ? this.byId.get(step.ramId) : this.byExternalId.get(step.externalId);
+  }
+
+  hasGroup(name: string): boolean {
+    return this.groups.has(name.toLowerCase());
+  }
+
+  isMember(group: string, userName: string): boolean {
+    return this.snapshot.members.get(group)?.has(userName.toLowerCase()) ?? false;
+  }
 }
 
 const STALE = 'skipped: the plan is stale for this person';
@@ -31,7 +58,7 @@ const STALE = 'skipped: the plan is stale for this person';
 export async function recheckStep(step: Step, ctx: RecheckContext): Promise<Step | StepOutcome> {
   if (step.kind === 'group') {
     if (step.action === 'noop') return step;
-    return (await ctx.groups()).has(step.groupName)
+    return (await ctx.ram()).hasGroup(step.groupName)
       ? { step, status: 'succeeded', reason: `${step.reason}; found in RAM on resuming` }
       : step;
   }
@@ -51,20 +78,21 @@ async function recheckCreate(step: UserStep, ctx: RecheckContext): Promise<UserS
   if (!identity || (identity.status !== IDENTITY_STATUS.active && !step.thenSuspend)) {
     return stale(step, 'no longer an active person at the source');
   }
-  const user = await ctx.target.findUserByExternalId(step.externalId);
+  const ram = await ctx.ram();
+  const user = ram.user(step);
   if (!user) return step;
   if (!sameAttributes(user, step.userName, step.displayName)) return stale(step, 'created in RAM with other values since the plan');
   // Created already (by this run before it was interrupted, or by push): finish groups and suspension.
-  const current = new Set(await ctx.target.listGroupsForUser(user.userName));
   return {
     ...step, action: step.thenSuspend ? 'suspend' : 'update', ramId: user.id, diff: [], thenSuspend: false,
-    groups: { add: step.groups.add.filter((g) => !current.has(g)), remove: [] },
+    groups: { add: step.groups.add.filter((g) => !ram.isMember(g, user.userName)), remove: [] },
   };
 }
 
 async function recheckExisting(step: UserStep, ctx: RecheckContext): Promise<UserStep | StepOutcome> {
   if (step.action === 'suspend' && !step.staged && await backAtSource(step, ctx)) return stale(step, 'active at the source again');
-  const user = await ctx.target.getUser(step.ramId!);
+  const ram = await ctx.ram();
+  const user = ram.user(step);
   if (!user) return stale(step, 'gone from RAM since the plan');
   const before = {
     userName: step.diff.find((d) => d.field === 'userName')?.from ?? step.userName,
@@ -72,23 +100,25 @@ async function recheckExisting(step: UserStep, ctx: RecheckContext): Promise<Use
   };
   const done = sameAttributes(user, step.userName, step.displayName);
   if (!done && !sameAttributes(user, before.userName, before.displayName)) return stale(step, 'changed in RAM since the plan');
-  const current = new Set(await ctx.target.listGroupsForUser(user.userName));
   return {
     ...step, diff: done ? [] : step.diff,
-    groups: { add: step.groups.add.filter((g) => !current.has(g)), remove: step.groups.remove.filter((g) => current.has(g)) },
+    groups: {
+      add: step.groups.add.filter((g) => !ram.isMember(g, user.userName)),
+      remove: step.groups.remove.filter((g) => ram.isMember(g, user.userName)),
+    },
   };
 }
 
 async function recheckDelete(step: UserStep, ctx: RecheckContext): Promise<UserStep | StepOutcome> {
   if (await backAtSource(step, ctx)) return stale(step, 'active at the source again');
-  const user = await ctx.target.getUser(step.ramId!);
+  const ram = await ctx.ram();
+  const user = ram.user(step);
   if (!user) {
     await ctx.suspensions.remove(step.externalId);
     return { step, status: 'succeeded', reason: `${step.reason}; already gone from RAM on resuming` };
   }
   if (user.userName.toLowerCase() !== step.userName.toLowerCase()) return stale(step, 'renamed in RAM since the plan');
-  const current = new Set(await ctx.target.listGroupsForUser(user.userName));
-  return { ...step, groups: { add: [], remove: step.groups.remove.filter((g) => current.has(g)) } };
+  return { ...step, groups: { add: [], remove: step.groups.remove.filter((g) => ram.isMember(g, user.userName)) } };
 }
 
 /** A deprovision whose person is active at the source again must not run. */
