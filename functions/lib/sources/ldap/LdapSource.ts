@@ -23,6 +23,10 @@ import {
   all, entryUuid, GROUP_ATTRIBUTES, groupDepartment, groupMembers, isEntryUuid, OU_ATTRIBUTES, ouDepartment, toIdentity, userAttributes, withoutUid,
 } from './mapping';
 
+/** Group members read at once by DN, and uids asked for in one search. */
+const MEMBER_BATCH = 16;
+const UID_BATCH = 100;
+
 /** A department found by entryUUID, with the entry it came from. */
 interface FoundDepartment {
   kind: 'group' | 'ou';
@@ -127,21 +131,24 @@ export class LdapSource implements Source {
         return;
       }
       const seen = new Set<string>();
-      const dns = [...all(found.entry, 'member'), ...all(found.entry, 'uniqueMember').map(withoutUid)];
-      for (const dn of dns) {
-        if (!isWithinDn(dn, this.config.baseDn)) continue;
-        const entry = await this.readEntry(client, 'a group member', dn, this.scope.user, this.attributes);
-        if (entry && !seen.has(entryUuid(entry))) {
-          seen.add(entryUuid(entry));
-          yield toIdentity(entry, this.config.attributes, this.indexed(index, entry));
-        }
+      const dns = [...all(found.entry, 'member'), ...all(found.entry, 'uniqueMember').map(withoutUid)].filter((dn) => isWithinDn(dn, this.config.baseDn));
+      const uids = all(found.entry, 'memberUid');
+      // Member reads go out a batch at a time on the one connection (ldapts pipelines them); uids
+      // are asked for many to a search.
+      const batches: (() => Promise<(Entry | undefined)[]>)[] = [];
+      for (let i = 0; i < dns.length; i += MEMBER_BATCH) {
+        const batch = dns.slice(i, i + MEMBER_BATCH);
+        batches.push(() => Promise.all(batch.map((dn) => this.readEntry(client, 'a group member', dn, this.scope.user, this.attributes))));
       }
-      for (const uid of all(found.entry, 'memberUid')) {
-        const { searchEntries } = await search(client, 'a group member by uid', this.config.baseDn, {
-          scope: 'sub', filter: and(this.scope.user, equals('uid', uid)), attributes: this.attributes,
-        });
-        for (const entry of searchEntries) {
-          if (seen.has(entryUuid(entry))) continue;
+      for (let i = 0; i < uids.length; i += UID_BATCH) {
+        const batch = uids.slice(i, i + UID_BATCH);
+        batches.push(async () => (await search(client, 'group members by uid', this.config.baseDn, {
+          scope: 'sub', filter: and(this.scope.user, or(...batch.map((uid) => equals('uid', uid)))), attributes: this.attributes,
+        })).searchEntries);
+      }
+      for (const batch of batches) {
+        for (const entry of await batch()) {
+          if (!entry || seen.has(entryUuid(entry))) continue;
           seen.add(entryUuid(entry));
           yield toIdentity(entry, this.config.attributes, this.indexed(index, entry));
         }

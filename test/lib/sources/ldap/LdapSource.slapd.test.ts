@@ -223,6 +223,21 @@ describeWithSlapd('LdapSource against slapd', () => {
     expect(everyone.map((p) => p.sourceId)).toEqual(expect.arrayContaining(added.map((a) => a.id)));
   });
 
+  it("lists a large group's members each once, in batches (groupOfNames by DN, posixGroup by uid)", async () => {
+    const ou = await freshOu();
+    const added = [];
+    for (let i = 0; i < 120; i++) added.push(await addPerson(ou, `big${n}-${i}`));
+    const names = `cn=big-names${n},${slapd.groups}`;
+    const posix = `cn=big-posix${n},${slapd.groups}`;
+    await slapd.add(names, { objectClass: 'groupOfNames', cn: `big-names${n}`, member: added.slice(0, 40).map((a) => a.dn) });
+    await slapd.add(posix, { objectClass: 'posixGroup', cn: `big-posix${n}`, gidNumber: '4242', memberUid: added.map((a, i) => `big${n}-${i}`) });
+    const ldap = source();
+    const byDn = await collect((await ldap.listDepartmentMembers(await slapd.entryUuid(names)))!);
+    expect(byDn.map((p) => p.sourceId).sort()).toEqual(added.slice(0, 40).map((a) => a.id).sort());
+    const byUid = await collect((await ldap.listDepartmentMembers(await slapd.entryUuid(posix)))!);
+    expect(byUid.map((p) => p.sourceId).sort()).toEqual(added.map((a) => a.id).sort());
+  });
+
   it('round-trips hostile values: DN specials, a non-ASCII uid, 255-character names', async () => {
     const ou = await freshOu();
     const specials = 'a,b+c"d\\e<f>g;h=i #j ';
