@@ -84,9 +84,9 @@ describe('the Okta webhook under fuzzing', () => {
   it('refuses genuine deliveries and verifications carrying a near-miss secret, whatever header it is under (3,000 cases)', async () => {
     const good = genuine();
     await fc.assert(fc.asyncProperty(nearMiss, fc.boolean(), fc.constantFrom('authorization', 'Authorization', 'x-okta-hook'), async (guess, verify, key) => {
-      const req = verify ? verificationRequest({ key, value: guess }) : { ...good, headers: { ...good.headers, authorization: '' } };
-      const hs = { ...req.headers };
-      delete hs.authorization;
+      const req = verify ? verificationRequest({ key, value: guess }) : good;
+      // Only the guess, under `key`: Okta's own header is dropped.
+      const hs: Record<string, string> = Object.fromEntries(Object.entries(req.headers).filter(([k]) => k !== 'authorization'));
       hs[key] = guess;
       expect(await expect4xx(req.method, hs, req.body)).toBe(401);
     }), { numRuns: 3000 });
