@@ -211,6 +211,31 @@ describeWithSlapd('CsnPoller against slapd with accesslog', () => {
     expect(queue.take()).toEqual([['user', uuid.alice, 'csn'], ['user', uuid.gina, 'deleted']]);
     expect(await poller.poll()).toMatchObject({ gateHit: true });
   });
+
+  it('with departments from OUs, a changed OU is a department change', async () => {
+    const byOu = make({ config: configFor(slapd, { baseDn: slapd.people, departments: 'ous' }) });
+    const platform = await slapd.entryUuid(`ou=Platform,${slapd.people}`);
+    await slapd.modify(`ou=Platform,${slapd.people}`, { replace: { description: 'the platform team' } });
+    expect(await byOu.poll()).toMatchObject({ mode: 'incremental', changes: 1 });
+    expect(queue.take()).toEqual([['group', platform, 'csn']]);
+  });
+
+  it('a crash after publishing, before the watermark is saved: the next poll publishes the same changes again', async () => {
+    await slapd.modify(`uid=alice,${slapd.people}`, { replace: { displayName: 'Alice Liu' } });
+    await slapd.modify(`cn=eng,${slapd.people}`, { add: { member: [`uid=alice,${slapd.people}`] } });
+    await slapd.del(`uid=dave,ou=Platform,${slapd.people}`);
+    const put = state.put.bind(state);
+    state.put = async (key, value) => {
+      if (key === 'ldap/watermark') throw new Error('instance frozen');
+      return put(key, value);
+    };
+    await expect(poller.poll()).rejects.toThrow('instance frozen');
+    const first = queue.take();
+    state.put = put;
+    await poller.poll();
+    expect(queue.take()).toEqual(first);
+    expect(first).toEqual([['group', uuid.eng, 'csn'], ['user', uuid.alice, 'csn'], ['user', uuid.dave, 'deleted']]);
+  });
 });
 
 describeWithSlapd('CsnPoller against slapd without accesslog (deletions by listing)', () => {
