@@ -54,6 +54,7 @@ async function main() {
     DINGTALK_TOKEN: 't', DINGTALK_AES_KEY: aesKey, DINGTALK_APP_KEY: 'ding', DINGTALK_APP_SECRET: 's',
     LARK_VERIFICATION_TOKEN: 'v', LARK_APP_ID: 'cli', LARK_APP_SECRET: 's',
     WECOM_CORP_ID: 'ww1', WECOM_TOKEN: 't', WECOM_AES_KEY: aesKey, WECOM_SECRET: 's',
+    OKTA_EVENT_HOOK_SECRET: 'okta-hook-secret-0123456789',
     AD_URL: 'ldaps://dc1.example.test', AD_BIND_DN: 'CN=svc,DC=example,DC=test', AD_BIND_PASSWORD: 'p', AD_BASE_DN: 'DC=example,DC=test',
   };
   const bares: number[] = [];
