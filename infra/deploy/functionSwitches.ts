@@ -5,4 +5,6 @@
  */
 export const FUNCTION_SWITCHES: Readonly<Record<string, string>> = {
   'entra-webhook': 'ENTRA_CLIENT_STATE',
+  // Event hooks are Okta's fast path; okta-poll reads every change without them.
+  'okta-webhook': 'OKTA_EVENT_HOOK_SECRET',
 };
