@@ -6,7 +6,7 @@
  * - per-process: each instance the whole RAM_RATE_LIMIT (the former behaviour).
  * With every instance busy, and with one busy instance (the others idle: a full sync or a small
  * burst). Hires in batches of 10, so every person costs a lookup and a create.
- * Usage: tsx test/bench/fleet.bench.ts [RATE] [HIRES] [INSTANCES]
+ * Usage: tsx test/bench/fleet.bench.ts [RATE] [HIRES] [INSTANCES] [BUDGETS, e.g. shared,split]
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -19,6 +19,7 @@ import { type FleetOptions, runFleet } from '../support/pushFleet';
 const rate = Number(process.argv[2] ?? 400);
 const hires = Number(process.argv[3] ?? 1600);
 const instances = Number(process.argv[4] ?? 4);
+const budgets = (process.argv[5] ?? 'shared,split,per-process').split(',') as FleetOptions['budget'][];
 const BATCH = 10;
 const settings = { rules: DEFAULT_MAPPING_RULES, policy: DEFAULT_DEPROVISION_POLICY, safeguard: DEFAULT_SAFEGUARD };
 
@@ -59,7 +60,7 @@ async function variant(budget: FleetOptions['budget'], busy: number) {
 
 async function main() {
   const results = [];
-  for (const budget of ['shared', 'split', 'per-process'] as const) {
+  for (const budget of budgets) {
     results.push(await variant(budget, instances));
     if (budget !== 'per-process') results.push(await variant(budget, 1));
   }
