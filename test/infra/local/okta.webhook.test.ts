@@ -100,3 +100,28 @@ describe('Okta Event Hooks on the local stack', () => {
     expect(stack.emulator!.state.userByExternalId(`okta:${carol.id}`)).toBeUndefined();
   }, 60_000);
 });
+
+describe('okta-webhook on the local stack without its secret', () => {
+  it('is off, not an error, while the okta source is off, and while OKTA_EVENT_HOOK_SECRET is unset with the source on', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'okta-webhook-off-'));
+    const okta = await startOktaApi({ users: [oktaUser(1)] });
+    const common = { ...process.env, STATE_DIR: path.join(dir, 'state'), RAM_OAUTH_CLIENT_ID: '', OKTA_EVENT_HOOK_SECRET: '' };
+    try {
+      for (const [env, expected] of [
+        [{ ...common, DIRECTORY_FILE: path.resolve(__dirname, '../../../infra/sample/directory.json'), OKTA_ORG_URL: '' }, 'OKTA_ORG_URL'],
+        [{ ...common, DIRECTORY_FILE: '', OKTA_ORG_URL: okta.url, OKTA_API_TOKEN: okta.apiToken }, 'OKTA_EVENT_HOOK_SECRET'],
+      ] as const) {
+        const stack = await startLocalStack({ env, port: 0, emulatorPort: 0, outdir: path.join(dir, 'dist'), pollMs: 20, timers: {}, functionLog: () => undefined });
+        try {
+          expect(stack.unconfigured.get('okta-webhook')).toMatchObject({ off: true, switch: expected });
+          expect((await fetch(`${stack.url}/okta`, { method: 'POST', body: '{}' })).status).toBe(503);
+        } finally {
+          await stack.stop();
+        }
+      }
+    } finally {
+      await okta.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
