@@ -4,7 +4,8 @@
  * sharing one state directory, against an emulator account limited to RATE requests/s (the product
  * set to the same). Everyone is in RAM already; the vendor holds their final state. The queue is a
  * minute behind the burst. Reports vendor reads, RAM reads and RAM writes per person.
- * Usage: tsx test/bench/burst.bench.ts [CHANGES] [PEOPLE] [INSTANCES] [RATE]
+ * Usage: tsx test/bench/burst.bench.ts [CHANGES] [PEOPLE] [INSTANCES] [RATE] [off]
+ * `off`: batches without a valid emittedAt, which push never coalesces (the behaviour before coalescing).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -24,6 +25,7 @@ const changes = Number(process.argv[2] ?? 10_000);
 const peopleCount = Number(process.argv[3] ?? 2_000);
 const instances = Number(process.argv[4] ?? 4);
 const rate = Number(process.argv[5] ?? 500);
+const coalescing = process.argv[6] !== 'off';
 const settings = { rules: DEFAULT_MAPPING_RULES, policy: DEFAULT_DEPROVISION_POLICY, safeguard: DEFAULT_SAFEGUARD };
 const person = (i: number, title: string): Identity => ({
   source: 'file', sourceId: `p${i}`, userName: `person${i}`, displayName: `Person ${i} ${title}`, departmentIds: [], status: 'active',
@@ -46,7 +48,7 @@ async function main() {
     const queue: ChangeBatch[] = [];
     for (let c = 0; c < changes; c++) {
       queue.push({
-        v: 1, id: `change-${c}`, emittedAt: new Date(burstAt + Math.floor((c / changes) * 10_000)).toISOString(),
+        v: 1, id: `change-${c}`, emittedAt: coalescing ? new Date(burstAt + Math.floor((c / changes) * 10_000)).toISOString() : 'unknown',
         changes: [{ source: 'file', kind: 'user', sourceId: `p${c % peopleCount}`, reason: 'user_modify_org' }],
       });
     }
@@ -58,7 +60,7 @@ async function main() {
     const settled = emulator.state.users().filter((u) => u.displayName.endsWith(' after')).length;
     const { writes, reads: ramReads, throttled } = emulator.counters;
     console.log(JSON.stringify({
-      bench: 'burst', changes, people: peopleCount, instances, rate, elapsedMs: report.elapsedMs,
+      bench: 'burst', coalescing, changes, people: peopleCount, instances, rate, elapsedMs: report.elapsedMs,
       vendorReadsPerPerson: reads.reduce((a, b) => a + b, 0) / peopleCount, maxVendorReadsPerPerson: Math.max(...reads),
       ramReadsPerPerson: ramReads / peopleCount, ramWritesPerPerson: writes / peopleCount,
       coalesced: report.instances.reduce((n, r) => n + r.coalesced, 0), throttled, settled,

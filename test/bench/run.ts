@@ -46,6 +46,20 @@ console.log(`  full sync, ${calls.changed} changed: ${calls.changedFullSync.look
   `${calls.changedFullSync.writesPerChanged} writes per changed user`);
 console.log(`  push of the ${calls.changed} changes: ${calls.push.lookupsPerChanged} lookups and ${calls.push.writesPerChanged} writes per changed user`);
 
+// 20,000 people: the largest that runs in about three minutes on the 2-core CI machine (100,000: pass it
+// as RESUME_BENCH_PEOPLE; the initial sync alone with `initial` as the third argument).
+const resumePeople = process.env.RESUME_BENCH_PEOPLE ?? '20000';
+const resume = run('resume.bench.ts', resumePeople, '2000') as {
+  people: number; rate: number; peakRssMb: number; savedSeconds: number; resumedToRestarted: number;
+  initial: { steps: number; planSeconds: number; applySeconds: number; writes: number; writesPerSecond: number; ratioToRate: number };
+  resumed: { stoppedAt: number; seconds: number; writes: number }; restarted: { seconds: number; writes: number };
+};
+console.log(`resumable full sync, ${resume.people} new people against the emulator, RAM_RATE_LIMIT ${resume.rate}/s (the account's bucket on a FileStateStore):`);
+console.log(`  initial sync: ${resume.initial.steps} steps planned in ${resume.initial.planSeconds} s, applied in ${resume.initial.applySeconds} s: ` +
+  `${resume.initial.writes} writes, ${resume.initial.writesPerSecond}/s = ×${resume.initial.ratioToRate} of the rate (goal ≥ 0.9); peak RSS ${resume.peakRssMb} MB`);
+console.log(`  stopped at ${resume.resumed.stoppedAt}/${resume.initial.steps} steps: resumed in ${resume.resumed.seconds} s (${resume.resumed.writes} writes), ` +
+  `restarted in ${resume.restarted.seconds} s (${resume.restarted.writes} writes): ${resume.savedSeconds} s saved (×${resume.resumedToRestarted})`);
+
 type BudgetFigures = {
   withMs: number; withP90Ms: number; withoutMs: number; withoutP90Ms: number; addedMs: number; noLeaseMs: number; leaseAddedMs: number;
 };
@@ -146,13 +160,18 @@ for (const v of fleet.results) {
   console.log(`  ${v.budget.padEnd(11)} ${v.busy} of ${v.instances} busy: ${v.achievedPerSecond}/s, ×${v.ratioToRate} of the rate, ` +
     `${v.throttled} throttled answers, ${v.deadLettered} dead-lettered`);
 }
-const burst = run('burst.bench.ts', '10000', '2000', '4', '500') as {
+type BurstFigures = {
   changes: number; people: number; instances: number; rate: number; elapsedMs: number; vendorReadsPerPerson: number; maxVendorReadsPerPerson: number;
   ramReadsPerPerson: number; ramWritesPerPerson: number; coalesced: number; throttled: number; settled: number; deadLettered: number;
 };
-console.log(`burst of ${burst.changes} changes for ${burst.people} people (one per batch, the queue a minute behind) on ${burst.instances} push processes at ${burst.rate} requests/s: ` +
-  `per person ${burst.vendorReadsPerPerson} vendor reads (max ${burst.maxVendorReadsPerPerson}), ${burst.ramReadsPerPerson} RAM reads, ${burst.ramWritesPerPerson} RAM writes; ` +
-  `${burst.coalesced} changes coalesced, ${burst.throttled} throttled, ${burst.deadLettered} dead-lettered, ${burst.settled} of ${burst.people} settled, ${burst.elapsedMs} ms`);
+const burst = run('burst.bench.ts', '10000', '2000', '4', '500') as BurstFigures;
+const uncoalesced = run('burst.bench.ts', '10000', '2000', '4', '500', 'off') as BurstFigures;
+console.log(`burst of ${burst.changes} changes for ${burst.people} people (one per batch, the queue a minute behind) on ${burst.instances} push processes at ${burst.rate} requests/s:`);
+for (const [label, b] of [['coalesced', burst], ['not coalesced (no emittedAt)', uncoalesced]] as const) {
+  console.log(`  ${label}: per person ${b.vendorReadsPerPerson} vendor reads (max ${b.maxVendorReadsPerPerson}), ${b.ramReadsPerPerson} RAM reads, ${b.ramWritesPerPerson} RAM writes; ` +
+    `${b.coalesced} changes coalesced, ${b.throttled} throttled, ${b.deadLettered} dead-lettered, ${b.settled} of ${b.people} settled, ${b.elapsedMs} ms`);
+}
+console.log(`  RAM requests coalesced / not: ×${((burst.ramReadsPerPerson + burst.ramWritesPerPerson) / (uncoalesced.ramReadsPerPerson + uncoalesced.ramWritesPerPerson)).toFixed(2)}`);
 
 for (const line of departmentTable(run('department.bench.ts', '500', '50') as unknown as DepartmentBench)) console.log(line);
 
