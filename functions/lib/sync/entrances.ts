@@ -55,8 +55,8 @@ export async function fullSync(
   const madeAt = new Date().toISOString();
   const { continueLater, ...pacing } = run.pacing ?? {};
   const report = await closing(engine, () => runFullSync({
-    ...engine, sources, dryRun: request.dryRun, allowDeletes: request.allowDeletes, runId: run.runId, log: run.log, path: run.path,
-    ...pacing,
+    ...engine, sources, allSources: engine.sources, dryRun: request.dryRun, allowDeletes: request.allowDeletes,
+    runId: run.runId, log: run.log, path: run.path, ...pacing,
   }));
   const unfinished = report.progress && !report.progress.finished;
   return {

@@ -65,6 +65,11 @@ export interface FullSyncRun extends FullSyncInput {
    * while the holder lives). Default 30 s.
    */
   leaseTtlMs?: number;
+  /**
+   * Every configured source: a resumed run re-reads people of the sources it was planned with, which a
+   * later request (`"sources": [...]`) may not name. Default `sources`.
+   */
+  allSources?: Source[];
   /** How long to wait for another full sync's lease before refusing. Default 10 s. */
   leaseWaitMs?: number;
 }
@@ -189,7 +194,7 @@ async function applyRun(
   const suspensions = new SuspensionStore(run.state);
   let ram: Promise<RamView> | undefined;
   const recheck: RecheckContext | undefined = resumed ? {
-    sources: run.sources, suspensions,
+    sources: run.allSources ?? run.sources, suspensions,
     ram: () => (ram ??= readRamState(run.target, run.settings.rules.groups).then((snapshot) => new RamView(snapshot))),
   } : undefined;
   const outcomes: StepOutcome[] = [];

@@ -68,6 +68,25 @@ describe('full-sync hands an unfinished run over', () => {
   });
 });
 
+
+describe('a run continued by a request for fewer sources', () => {
+  it('re-checks people of every source the run was planned with, and finishes', async () => {
+    const h = await startRamHarness();
+    try {
+      const lark: Identity = { source: 'lark', sourceId: 'ou_1', userName: 'lark.one', displayName: 'Lark One', departmentIds: [], status: 'active' };
+      const engine = engineOn(h, [new ArraySource('file', people), new ArraySource('lark', [lark])]);
+      const stopped = await fullSync(engine, parseFullSyncRequest({ dryRun: false }), {
+        runId: 'req-1', log: () => undefined, pacing: { deadline: 1, now: () => 10_000 },
+      });
+      expect(stopped.progress).toMatchObject({ done: 0, total: 10, finished: false });
+      const finished = await fullSync(engine, parseFullSyncRequest({ dryRun: false, sources: ['file'] }), { runId: 'req-2', log: () => undefined });
+      expect(finished).toMatchObject({ runId: 'req-1', result: { created: 10, failed: 0 }, progress: { finished: true } });
+    } finally {
+      await h.close();
+    }
+  });
+});
+
 /** The target, counting each created user as a step done (the deadline's clock reads it). */
 function counting(engine: EngineEnvironment, onStep: () => void): EngineEnvironment['target'] {
   const target = Object.create(engine.target) as EngineEnvironment['target'];
