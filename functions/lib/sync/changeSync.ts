@@ -158,7 +158,8 @@ async function coalesce(input: ChangeSyncInput, locked: Change[]): Promise<Chang
 
 /**
  * People whose read was planned and applied with nothing failed or held: only for them may a later
- * push skip an older change. A failed group step leaves everyone out (memberships may be missing).
+ * push skip an older change. A failed group step leaves everyone out (memberships may be missing);
+ * someone kept off a wanted name is left out too (their plan depends on who holds it).
  */
 function fullyApplied(report: PeopleReport, changes: Change[]): string[] {
   const settled = (o: StepOutcome) => o.status === 'succeeded' || (o.status === 'skipped' && o.step.action === 'noop');
@@ -166,6 +167,7 @@ function fullyApplied(report: PeopleReport, changes: Change[]): string[] {
   const unsettled = new Set([
     ...report.unread.map((u) => u.externalId),
     ...report.result.outcomes.flatMap((o) => (o.step.kind === 'user' && !settled(o) ? [o.step.externalId] : [])),
+    ...report.plan.conflicts.flatMap((c) => c.renamed.map((r) => r.externalId)),
   ]);
   return [...new Set(changes.map((c) => externalIdOf(c.source, c.sourceId)))].filter((id) => !unsettled.has(id));
 }
