@@ -96,6 +96,28 @@ describe('DeltaPoller', () => {
     expect(new Set(queue.take().map(([, id]) => id)).size).toBe(7);
   });
 
+  it('waits out a 429 in the middle of a round (Retry-After) and finishes the round', async () => {
+    await poller().poll();
+    for (let n = 1; n <= 7; n++) graph.updateUser(U(n), { jobTitle: `Lead ${n}` });
+    const slept: number[] = [];
+    const config = parseEntraSourceConfig(graphEnv(graph))!;
+    const api = new GraphApi(config, { retry: { sleep: async (ms) => { slept.push(ms); } } });
+    const round = new DeltaPoller({ api, config, state, queue, fullResync: async () => undefined });
+    const pages: string[] = [];
+    // Throttle right after the first page has been read: the nextLink request is refused twice, then answered.
+    const original = api.delta.bind(api);
+    api.delta = async function* (resource, link) {
+      for await (const page of original(resource, link)) {
+        pages.push(page['@odata.nextLink'] ? 'next' : 'delta');
+        if (pages.length === 1) graph.throttleNext(2, 4);
+        yield page;
+      }
+    } as typeof api.delta;
+    expect(await round.poll()).toMatchObject({ mode: 'incremental', pages: 3, changes: 7 });
+    expect(slept).toEqual([4000, 4000]);
+    expect(pages).toEqual(['next', 'next', 'delta']);
+  });
+
   it('an empty round publishes nothing and still replaces the link', async () => {
     await poller().poll();
     const before = (await stored())!.users;
