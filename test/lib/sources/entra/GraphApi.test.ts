@@ -171,6 +171,15 @@ describe('GraphApi', () => {
       expect(error).toMatchObject({ code: 'DeltaExpired', retryable: false, status: 400 });
     });
 
+    it('follows a link on the cloud\'s own Graph root through the configured one (a proxy in ENTRA_GRAPH_URL)', async () => {
+      const client = api();
+      const first = await all(client.delta<{ id: string }>('users'));
+      const onCloudRoot = first.at(-1)!['@odata.deltaLink']!.replace(graph.url, 'https://graph.microsoft.com');
+      graph.updateUser(graphUser(1).id, { jobTitle: 'Lead' });
+      const next = await all(client.delta<{ id: string }>('users', onCloudRoot));
+      expect(next.flatMap((p) => p.value ?? []).map((u) => u.id)).toEqual([graphUser(1).id]);
+    });
+
     it('refuses to follow a link to another host (it would carry the token there)', async () => {
       const client = api();
       const error = await failure(all(client.delta('users', 'https://evil.example/v1.0/users/delta?$deltatoken=x')));
