@@ -151,6 +151,8 @@ export async function runFullSync(run: FullSyncRun): Promise<FullSyncReport> {
     }
     return { runId: run.runId, dryRun: true, plan };
   }
+  // A refusal that needs no plan (the id type changed) comes before the lease: it changes nothing.
+  await checkIdentifierTypes(run.sources, run.state, { record: false });
   return applyUnderLease(run, async (runs, leaseLost) => {
     const plan = await planFullSync(run);
     run.onPlan?.(plan);
