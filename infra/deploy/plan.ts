@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Env } from '../../functions/lib/core/config';
 import { SOURCE_SWITCHES, configuredSources } from '../../functions/lib/wiring/sources';
+import { FUNCTION_SWITCHES } from './functionSwitches';
 
 type SourceName = keyof typeof SOURCE_SWITCHES;
 
@@ -21,10 +22,15 @@ export const SOURCE_FUNCTIONS: Record<string, SourceName> = {
   'dingtalk-poll': 'dingtalk',
   'lark-webhook': 'lark',
   'wecom-webhook': 'wecom',
+  'okta-webhook': 'okta',
+  'okta-poll': 'okta',
   'ad-poll': 'ad',
+  'ldap-poll': 'ldap',
+  'entra-poll': 'entra',
+  'entra-webhook': 'entra',
 };
 
-const SOURCE_TITLES: Record<SourceName, string> = { file: 'The directory file', dingtalk: 'DingTalk', lark: 'Lark', wecom: 'WeCom', ad: 'Active Directory' };
+const SOURCE_TITLES: Record<SourceName, string> = { file: 'The directory file', dingtalk: 'DingTalk', lark: 'Lark', wecom: 'WeCom', ad: 'Active Directory', okta: 'Okta', entra: 'Microsoft Entra ID', ldap: 'OpenLDAP' };
 
 export const SLS_INDEX_PATH = path.join(__dirname, 'sls-index.json');
 
@@ -53,8 +59,10 @@ export function deployPlan(env: Env, options: PlanOptions): DeployPlan {
   const skipped: DeployPlan['skipped'] = [];
   for (const name of options.functions) {
     const source = SOURCE_FUNCTIONS[name];
-    if (!source || on.has(source)) deploy.push(name);
-    else skipped.push({ name, why: `${SOURCE_TITLES[source]} is not configured (${SOURCE_SWITCHES[source]})` });
+    const own = FUNCTION_SWITCHES[name];
+    if (source && !on.has(source)) skipped.push({ name, why: `${SOURCE_TITLES[source]} is not configured (${SOURCE_SWITCHES[source]})` });
+    else if (own && !env[own]) skipped.push({ name, why: `${name} is optional and off (${own} is not set)` });
+    else deploy.push(name);
   }
   const notes = configured.flatMap((s) => s.problems.map((p) => `${SOURCE_TITLES[s.name]}: ${p.variable} ${p.problem} (checked here; in FC the function checks again at cold start)`));
   if (configured.length === 0) notes.push(`no directory source is configured (${Object.values(SOURCE_SWITCHES).join(', ')}): push and full-sync will refuse to start`);

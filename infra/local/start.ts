@@ -13,6 +13,8 @@ import { parseArgs } from 'node:util';
 import { summaryLine } from '../../functions/lib/core/render';
 import { FcAsyncQueue } from '../../functions/lib/queue/FcAsyncQueue';
 import type { AdPollResult } from '../../functions/lib/sync/adPoll';
+import type { LdapPollResult } from '../../functions/lib/sync/ldapPoll';
+import type { OktaPollResult } from '../../functions/lib/sync/oktaPoll';
 import type { EntraPollResult } from '../../functions/lib/sync/entraPoll';
 import { summaryText } from '../cli/sync';
 import { watchDirectory } from './directoryWatch';
@@ -77,6 +79,17 @@ async function main(): Promise<void> {
     }
   }
 
+  if (stack.timers.includes('ldap-poll')) {
+    say('first OpenLDAP poll …');
+    try {
+      const poll = await stack.tick('ldap-poll') as LdapPollResult;
+      say(`  ${poll.mode} poll${poll.fullResyncReason ? ` (${poll.fullResyncReason})` : ''}, deletions by ${poll.deletes ?? 'n/a'}: ${poll.entriesRead} entries read, ${poll.changes} change(s) queued`);
+      if (poll.fullSync?.result) say(`  OpenLDAP full sync: ${summaryText(poll.fullSync.result)}`);
+    } catch (error) {
+      say(`  ldap-poll: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
   if (stack.timers.includes('entra-poll')) {
     say('first Entra delta round …');
     try {
@@ -85,6 +98,17 @@ async function main(): Promise<void> {
       if (poll.fullSync?.result) say(`  Entra full sync: ${summaryText(poll.fullSync.result)}`);
     } catch (error) {
       say(`  entra-poll: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  if (stack.timers.includes('okta-poll')) {
+    say('first Okta poll …');
+    try {
+      const poll = await stack.tick('okta-poll') as OktaPollResult;
+      say(`  ${poll.mode} poll${poll.fullResyncReason ? ` (${poll.fullResyncReason})` : ''}: ${poll.usersRead} user(s) and ${poll.logEvents} log event(s) read, ${poll.changes} change(s) queued`);
+      if (poll.fullSync?.result) say(`  Okta full sync: ${summaryText(poll.fullSync.result)}`);
+    } catch (error) {
+      say(`  okta-poll: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 

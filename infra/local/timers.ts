@@ -9,7 +9,9 @@ import { type TimerSchedule, cronOf, reconcileSchedule } from './schedule';
 /** The timer functions and their intervals, as s.yaml declares them (`@every 5m`). */
 export const TIMER_SCHEDULES: Record<string, TimerSchedule> = {
   'ad-poll': { triggerName: 'every-5m', everyMs: 5 * 60_000 },
+  'ldap-poll': { triggerName: 'every-5m', everyMs: 5 * 60_000 },
   'entra-poll': { triggerName: 'every-5m', everyMs: 5 * 60_000 },
+  'okta-poll': { triggerName: 'every-5m', everyMs: 5 * 60_000 },
   'dingtalk-poll': { triggerName: 'every-5m', everyMs: 5 * 60_000 },
 };
 

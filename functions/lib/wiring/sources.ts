@@ -14,7 +14,9 @@ import { createOktaSource, parseOktaSourceConfig } from '../sources/okta';
 import { createWecomSource, parseWecomSourceConfig } from '../sources/wecom';
 
 /** The variables that turn each source on, for the "no source configured" message. */
-export const SOURCE_SWITCHES = { file: 'DIRECTORY_FILE', dingtalk: 'DINGTALK_APP_KEY', lark: 'LARK_APP_ID', wecom: 'WECOM_CORP_ID', ad: 'AD_URL', okta: 'OKTA_ORG_URL', entra: 'ENTRA_TENANT_ID', ldap: 'LDAP_URL' } as const;
+export const SOURCE_SWITCHES = {
+  file: 'DIRECTORY_FILE', dingtalk: 'DINGTALK_APP_KEY', lark: 'LARK_APP_ID', wecom: 'WECOM_CORP_ID', ad: 'AD_URL', ldap: 'LDAP_URL', entra: 'ENTRA_TENANT_ID', okta: 'OKTA_ORG_URL',
+} as const;
 
 type SwitchName = keyof typeof SOURCE_SWITCHES;
 

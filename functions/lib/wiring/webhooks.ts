@@ -11,7 +11,9 @@ import { ConfigError } from '../core/errors';
 import type { FcQueueConfig } from '../queue/config';
 import { type DingtalkSourceConfig, parseDingtalkSourceConfig } from '../sources/dingtalk/config';
 import { type DingtalkWebhookConfig, parseDingtalkWebhookConfig } from '../sources/dingtalk/webhookConfig';
+import { type EntraWebhookConfig, parseEntraWebhookConfig } from '../sources/entra/webhookConfig';
 import { type LarkWebhookConfig, parseLarkWebhookConfig } from '../sources/lark/webhookConfig';
+import { type OktaWebhookConfig, parseOktaWebhookConfig } from '../sources/okta/webhookConfig';
 import { type WecomWebhookConfig, parseWecomWebhookConfig } from '../sources/wecom/webhookConfig';
 import { withFcQueue } from './queue';
 
@@ -26,7 +28,9 @@ function webhookFromEnv<T>(env: Env, parse: (env: Env) => T): WebhookEnvironment
 }
 
 export const dingtalkWebhookFromEnv = (env: Env): WebhookEnvironment<DingtalkWebhookConfig> => webhookFromEnv(env, parseDingtalkWebhookConfig);
+export const entraWebhookFromEnv = (env: Env): WebhookEnvironment<EntraWebhookConfig> => webhookFromEnv(env, parseEntraWebhookConfig);
 export const larkWebhookFromEnv = (env: Env): WebhookEnvironment<LarkWebhookConfig> => webhookFromEnv(env, parseLarkWebhookConfig);
+export const oktaWebhookFromEnv = (env: Env): WebhookEnvironment<OktaWebhookConfig> => webhookFromEnv(env, parseOktaWebhookConfig);
 export const wecomWebhookFromEnv = (env: Env): WebhookEnvironment<WecomWebhookConfig> => webhookFromEnv(env, parseWecomWebhookConfig);
 
 /** `dingtalk-poll`: the app's credentials (as `push` reads DingTalk) and the FC queue. */

@@ -1,6 +1,6 @@
 /**
- * `npm run deploy -- --dry-run`, run as a process: the plan for a DingTalk-only, an AD-only and an
- * everything configuration, read from the environment and the .env beside s.yaml as `s` reads them.
+ * `npm run deploy -- --dry-run`, run as a process: the plan for a DingTalk-only, an AD-only, an
+ * Entra-and-Okta and an everything configuration, read from the environment and the .env beside s.yaml as `s` reads them.
  * The s.yaml is a copy in a temporary directory, so a developer's .env cannot colour the result.
  */
 import { execFile } from 'node:child_process';
@@ -18,6 +18,18 @@ const DINGTALK = { DINGTALK_APP_KEY: 'dingkey', DINGTALK_APP_SECRET: 'dingsecret
 const AD = { AD_URL: 'ldaps://dc.corp.example', AD_BIND_DN: 'CN=sync,DC=corp', AD_BIND_PASSWORD: 'p', AD_BASE_DN: 'DC=corp' };
 const LARK = { LARK_APP_ID: 'cli_1', LARK_APP_SECRET: 's', LARK_VERIFICATION_TOKEN: 'v' };
 const WECOM = { WECOM_CORP_ID: 'ww0123', WECOM_SECRET: 's', WECOM_TOKEN: 't', WECOM_AES_KEY: 'b'.repeat(43) };
+const LDAP = { LDAP_URL: 'ldaps://ldap.corp.example', LDAP_BIND_DN: 'cn=sync,dc=corp', LDAP_BIND_PASSWORD: 'p', LDAP_BASE_DN: 'dc=corp' };
+const TENANT = '11111111-2222-3333-4444-555555555555';
+const ENTRA = { ENTRA_TENANT_ID: TENANT, ENTRA_CLIENT_ID: '66666666-7777-8888-9999-000000000000', ENTRA_CLIENT_SECRET: 's', ENTRA_CLIENT_STATE: 'c'.repeat(32) };
+const OKTA = { OKTA_ORG_URL: 'https://acme.okta.com', OKTA_API_TOKEN: 't', OKTA_EVENT_HOOK_SECRET: 'h'.repeat(32) };
+/** The functions of sources that are off in the DingTalk-only and AD-only plans, in s.yaml's order. */
+const OFF = {
+  okta: 'skip: okta-webhook: Okta is not configured (OKTA_ORG_URL)',
+  entra: 'skip: entra-webhook: Microsoft Entra ID is not configured (ENTRA_TENANT_ID)',
+  ldapPoll: 'skip: ldap-poll: OpenLDAP is not configured (LDAP_URL)',
+  entraPoll: 'skip: entra-poll: Microsoft Entra ID is not configured (ENTRA_TENANT_ID)',
+  oktaPoll: 'skip: okta-poll: Okta is not configured (OKTA_ORG_URL)',
+};
 
 let dir: string;
 let bin: string;
@@ -49,7 +61,9 @@ describe('npm run deploy -- --dry-run', () => {
       'deploy: push, full-sync, dingtalk-webhook, dingtalk-poll',
       'skip: lark-webhook: Lark is not configured (LARK_APP_ID)',
       'skip: wecom-webhook: WeCom is not configured (WECOM_CORP_ID)',
+      OFF.okta, OFF.entra,
       'skip: ad-poll: Active Directory is not configured (AD_URL)',
+      OFF.ldapPoll, OFF.entraPoll, OFF.oktaPoll,
       expect.stringMatching(/^note: SLS index not applied: no aliyun CLI on PATH; apply infra\/deploy\/sls-index.json to sls-test\/ram-scim-sync by hand/),
       'commands:',
       '  npm run build',
@@ -60,13 +74,18 @@ describe('npm run deploy -- --dry-run', () => {
   it('deploys ad-poll and no webhook for an AD-only company', async () => {
     const lines = await dryRun({ ...BASE, ...AD });
     expect(lines[0]).toBe('deploy: push, full-sync, ad-poll');
-    expect(lines.filter((l) => l.startsWith('skip: ')).map((l) => l.split(':')[1]!.trim())).toEqual(['dingtalk-webhook', 'lark-webhook', 'wecom-webhook', 'dingtalk-poll']);
+    expect(lines.filter((l) => l.startsWith('skip: ')).map((l) => l.split(':')[1]!.trim())).toEqual([
+      'dingtalk-webhook', 'lark-webhook', 'wecom-webhook', 'okta-webhook', 'entra-webhook', 'dingtalk-poll', 'ldap-poll', 'entra-poll', 'okta-poll',
+    ]);
     expect(lines.slice(lines.indexOf('commands:') + 1)).toEqual(['  npm run build', sDeploy('push'), sDeploy('full-sync'), sDeploy('ad-poll')]);
   });
 
   it('deploys everything, then applies the SLS index with the aliyun CLI, when every source is configured', async () => {
-    const lines = await dryRun({ ...BASE, ...DINGTALK, ...AD, ...LARK, ...WECOM, FC_EGRESS_VIA_NAT: 'true' }, { aliyun: true });
-    const functions = ['push', 'full-sync', 'dingtalk-webhook', 'lark-webhook', 'wecom-webhook', 'dingtalk-poll', 'ad-poll'];
+    const lines = await dryRun({ ...BASE, ...DINGTALK, ...AD, ...LARK, ...WECOM, ...LDAP, ...ENTRA, ...OKTA, FC_EGRESS_VIA_NAT: 'true' }, { aliyun: true });
+    const functions = [
+      'push', 'full-sync', 'dingtalk-webhook', 'lark-webhook', 'wecom-webhook', 'okta-webhook', 'entra-webhook',
+      'dingtalk-poll', 'ad-poll', 'ldap-poll', 'entra-poll', 'okta-poll',
+    ];
     expect(lines).toEqual([
       `deploy: ${functions.join(', ')}`,
       'commands:',
@@ -86,6 +105,15 @@ describe('npm run deploy -- --dry-run', () => {
     } finally {
       rmSync(path.join(dir, '.env'));
     }
+  });
+
+  it('skips a source\'s optional webhook whose own secret is unset, and says which variable turns it on', async () => {
+    const lines = await dryRun({ ...BASE, ...ENTRA, ...OKTA, ENTRA_CLIENT_STATE: '', OKTA_EVENT_HOOK_SECRET: '' });
+    expect(lines[0]).toBe('deploy: push, full-sync, entra-poll, okta-poll');
+    expect(lines).toEqual(expect.arrayContaining([
+      'skip: okta-webhook: okta-webhook is optional and off (OKTA_EVENT_HOOK_SECRET is not set)',
+      'skip: entra-webhook: entra-webhook is optional and off (ENTRA_CLIENT_STATE is not set)',
+    ]));
   });
 
   it('notes what would stop a half-configured source at cold start, and still runs nothing', async () => {

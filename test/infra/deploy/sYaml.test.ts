@@ -44,12 +44,12 @@ const cliEnv = (vars: Record<string, string>) => ({ PATH: process.env.PATH, HOME
 const TODAY = ['full-sync', 'push'];
 const QUEUE_FED = ['push', 'full-sync'];
 /** The RAM role, NAS and the VPC: what applies changes. */
-const ENGINE = ['push', 'full-sync', 'ad-poll'];
+const ENGINE = ['push', 'full-sync', 'ad-poll', 'entra-poll', 'okta-poll', 'ldap-poll'];
 /** Invoke push, nothing else: public webhooks, and dingtalk-poll (DingTalk's API, no state). */
-const ENQUEUERS = ['dingtalk-webhook', 'lark-webhook', 'wecom-webhook', 'dingtalk-poll'];
+const ENQUEUERS = ['dingtalk-webhook', 'lark-webhook', 'wecom-webhook', 'okta-webhook', 'entra-webhook', 'dingtalk-poll'];
 /** The fc3 release whose src/schema.json infra/deploy/fc3-schema.json is. */
 const FC3_COMPONENT = 'fc3@0.1.22';
-const SECRET_NAME = /(SECRET|PASSWORD|TOKEN|AES_KEY|ENCRYPT_KEY|APP_KEY)$/;
+const SECRET_NAME = /(SECRET|PASSWORD|TOKEN|AES_KEY|ENCRYPT_KEY|APP_KEY|PRIVATE_KEY|CLIENT_STATE)$/;
 
 const props = (spec: RenderedSpec, name: string): Record<string, unknown> => {
   const resource = spec.resources[name];
@@ -148,6 +148,10 @@ describe('s.yaml', () => {
     });
   });
 
+  it('bounds push to a few instances at once: RAM\'s rate is one budget for the account, more instances would only wait on it', () => {
+    expect(props(spec, 'push').concurrencyConfig).toEqual({ reservedConcurrency: 4 });
+  });
+
   it('gives wecom-webhook longer than a failed enqueue takes: two 5 s invoke attempts, or the hold past WeCom\'s deadline', () => {
     expect(Number(props(spec, 'wecom-webhook').timeout) * 1000).toBeGreaterThan(Math.max(FAILURE_HOLD_MS, 2 * 5_000) + 2_000);
   });
@@ -199,6 +203,25 @@ describe('s.yaml', () => {
     for (const name of ['ad-poll', 'push', 'full-sync']) {
       expect(Object.keys(env(spec, name))).toEqual(expect.arrayContaining(['AD_URL', 'AD_BIND_DN', 'AD_BIND_PASSWORD', 'AD_BASE_DN', 'AD_USER_FILTER', 'AD_GROUP_FILTER', 'AD_TLS_CA']));
     }
+  });
+
+  it('polls OpenLDAP every 5 minutes from one instance at most, in the VPC, with the watermark on NAS and the engine\'s settings', () => {
+    const ldapPoll = props(spec, 'ldap-poll');
+    expect(ldapPoll.triggers).toEqual([expect.objectContaining({ triggerType: 'timer', triggerConfig: expect.objectContaining({ cronExpression: '@every 5m', enable: true }) })]);
+    expect(ldapPoll).toMatchObject({ concurrencyConfig: { reservedConcurrency: 1 }, timeout: 3600, asyncInvokeConfig: { maxAsyncRetryAttempts: 0 } });
+    expect(ldapPoll.vpcConfig).toEqual({ vpcId: 'vpc-test', vSwitchIds: ['vsw-test'], securityGroupId: 'sg-test' });
+    expect(env(spec, 'ldap-poll')).toEqual(env(spec, 'full-sync'));
+    for (const name of ['ldap-poll', 'push', 'full-sync']) {
+      expect(Object.keys(env(spec, name))).toEqual(expect.arrayContaining([
+        'LDAP_URL', 'LDAP_BIND_DN', 'LDAP_BIND_PASSWORD', 'LDAP_BASE_DN', 'LDAP_USER_FILTER', 'LDAP_GROUP_FILTER', 'LDAP_TLS_CA', 'LDAP_DELETE_DETECTION',
+      ]));
+    }
+  });
+
+  it('gives entra-webhook its clientState and tenant but no Graph credentials, and entra-poll what it subscribes with', () => {
+    expect(Object.keys(env(spec, 'entra-webhook')).filter((k) => k.startsWith('ENTRA_')).sort()).toEqual(['ENTRA_CLIENT_STATE', 'ENTRA_DEPARTMENTS', 'ENTRA_TENANT_ID']);
+    expect(env(spec, 'entra-poll')).toMatchObject({ ENTRA_NOTIFICATION_URL: expect.any(String), ENTRA_CLIENT_STATE: expect.any(String) });
+    expect(Object.keys(env(spec, 'push'))).not.toContain('ENTRA_CLIENT_STATE');
   });
 
   it('tells the engine where the state directory is mounted', () => {
@@ -289,12 +312,12 @@ describe('function role policies', () => {
     }
   });
 
-  it('lets every function invoke push, under either role, and no other function', () => {
+  it('lets every function invoke push, under either role; the engine\'s also full-sync (a run continues itself), the webhooks\' nothing else', () => {
     for (const name of Object.keys(spec.resources)) {
       const rolePolicy = policyOfRole[String(props(spec, name).role)];
       expect({ name, known: rolePolicy !== undefined }).toEqual({ name, known: true });
       expect(policyAllows(rolePolicy!, 'fc:InvokeFunction', arn.push())).toBe(true);
-      expect(policyAllows(rolePolicy!, 'fc:InvokeFunction', arn.fullSync())).toBe(false);
+      expect(policyAllows(rolePolicy!, 'fc:InvokeFunction', arn.fullSync())).toBe(rolePolicy === policy);
       expect(policyAllows(rolePolicy!, 'fc:InvokeFunction', `acs:fc:${REGION}:${ACCOUNT}:functions/other`)).toBe(false);
     }
   });

@@ -17,7 +17,8 @@ const variablesOf = (env: NodeJS.ProcessEnv) => {
 
 describe('engineFromEnv (cold start)', () => {
   it('names every missing variable at once', () => {
-    expect(variablesOf({})).toEqual(['DIRECTORY_FILE or DINGTALK_APP_KEY or LARK_APP_ID or WECOM_CORP_ID or AD_URL', 'RAM_OAUTH_CLIENT_ID', 'RAM_OAUTH_CLIENT_SECRET', 'STATE_DIR']);
+    expect(variablesOf({})).toEqual(['DIRECTORY_FILE or DINGTALK_APP_KEY or LARK_APP_ID or WECOM_CORP_ID or AD_URL or LDAP_URL or ENTRA_TENANT_ID or OKTA_ORG_URL',
+      'RAM_OAUTH_CLIENT_ID', 'RAM_OAUTH_CLIENT_SECRET', 'STATE_DIR']);
   });
 
   it('names malformed ones, never echoing a secret', () => {
