@@ -46,6 +46,20 @@ console.log(`  full sync, ${calls.changed} changed: ${calls.changedFullSync.look
   `${calls.changedFullSync.writesPerChanged} writes per changed user`);
 console.log(`  push of the ${calls.changed} changes: ${calls.push.lookupsPerChanged} lookups and ${calls.push.writesPerChanged} writes per changed user`);
 
+// 20,000 people: the largest that runs in about three minutes on the 2-core CI machine (100,000: pass it
+// as RESUME_BENCH_PEOPLE; the initial sync alone with `initial` as the third argument).
+const resumePeople = process.env.RESUME_BENCH_PEOPLE ?? '20000';
+const resume = run('resume.bench.ts', resumePeople, '2000') as {
+  people: number; rate: number; peakRssMb: number; savedSeconds: number; resumedToRestarted: number;
+  initial: { steps: number; planSeconds: number; applySeconds: number; writes: number; writesPerSecond: number; ratioToRate: number };
+  resumed: { stoppedAt: number; seconds: number; writes: number }; restarted: { seconds: number; writes: number };
+};
+console.log(`resumable full sync, ${resume.people} new people against the emulator, RAM_RATE_LIMIT ${resume.rate}/s (the account's bucket on a FileStateStore):`);
+console.log(`  initial sync: ${resume.initial.steps} steps planned in ${resume.initial.planSeconds} s, applied in ${resume.initial.applySeconds} s: ` +
+  `${resume.initial.writes} writes, ${resume.initial.writesPerSecond}/s = ×${resume.initial.ratioToRate} of the rate (goal ≥ 0.9); peak RSS ${resume.peakRssMb} MB`);
+console.log(`  stopped at ${resume.resumed.stoppedAt}/${resume.initial.steps} steps: resumed in ${resume.resumed.seconds} s (${resume.resumed.writes} writes), ` +
+  `restarted in ${resume.restarted.seconds} s (${resume.restarted.writes} writes): ${resume.savedSeconds} s saved (×${resume.resumedToRestarted})`);
+
 type BudgetFigures = {
   withMs: number; withP90Ms: number; withoutMs: number; withoutP90Ms: number; addedMs: number; noLeaseMs: number; leaseAddedMs: number;
 };
@@ -125,6 +139,19 @@ console.log(`  incremental poll (users by lastUpdated + System Log): ${oktaPoll.
 console.log(`  full listing (OktaSource.listUsers, group departments): ${oktaPoll.full.calls} calls, ${oktaPoll.full.people} people, ${oktaPoll.full.ms} ms; ` +
   `full / incremental: calls ×${oktaPoll.ratio.calls}, time ×${oktaPoll.ratio.time}`);
 console.log(`  okta-poll bundle ${oktaPoll.bundle.kib} KiB, module load ${oktaPoll.bundle.loadMs} ms against bare node ${oktaPoll.bundle.bareNodeMs} ms (×${oktaPoll.bundle.ratioToBare})`);
+
+type EntraRound = { full: { ms: number; calls: number; people: number }; incremental: { ms: number; calls: number; pages: number; changesPublished: number }; ratio: { time: number; calls: number } };
+const entraPoll = run('entra.bench.ts', '10000', '10') as {
+  users: number; changes: number; groups: number;
+  byDepartments: { attribute: EntraRound; both: EntraRound };
+  bundle: { kib: number; loadMs: number; bareNodeMs: number; ratioToBare: number };
+};
+console.log(`entra-poll (local Graph, ${entraPoll.users} users in ${entraPoll.groups} groups, ${entraPoll.changes} changed since the last round, two deleted; medians of one run):`);
+for (const [label, r] of [['department attribute', entraPoll.byDepartments.attribute], ['attribute + groups', entraPoll.byDepartments.both]] as const) {
+  console.log(`  ${label}: delta round ${r.incremental.calls} calls (${r.incremental.pages} pages), ${r.incremental.changesPublished} changes, ${r.incremental.ms} ms; ` +
+    `full listing (EntraSource.listUsers) ${r.full.calls} calls, ${r.full.people} people, ${r.full.ms} ms; full / delta: calls ×${r.ratio.calls}, time ×${r.ratio.time}`);
+}
+console.log(`  entra-poll bundle ${entraPoll.bundle.kib} KiB, module load ${entraPoll.bundle.loadMs} ms against bare node ${entraPoll.bundle.bareNodeMs} ms (×${entraPoll.bundle.ratioToBare})`);
 
 const report = run('report.bench.ts', '100000', '10000') as {
   generation: { people: number; steps: number; ms: number; htmlMb: number; gzipMb: number; remoteAnswerMb: number };
