@@ -7,7 +7,7 @@
  */
 import type { ChangeQueue, ProvisioningLog } from '../core/ports';
 import { type AdSourceConfig, type PollReport, UsnPoller } from '../sources/ad';
-import { type FullSyncResult, fullSync } from './entrances';
+import { type FullSyncPacingOptions, type FullSyncResult, resyncInPlace } from './entrances';
 import type { EngineEnvironment } from './environment';
 
 /** Built by wiring/adPoll.ts. */
@@ -23,7 +23,8 @@ export interface AdPollResult extends PollReport {
 }
 
 export async function pollAd(
-  environment: AdPollEnvironment, queue: ChangeQueue, run: { runId: string; log: ProvisioningLog },
+  environment: AdPollEnvironment, queue: ChangeQueue,
+  run: { runId: string; log: ProvisioningLog; pacing?: FullSyncPacingOptions },
 ): Promise<AdPollResult> {
   let resync: FullSyncResult | undefined;
   const poller = new UsnPoller({
@@ -31,7 +32,8 @@ export async function pollAd(
     fullResync: async () => {
       // Its held deprovisions go on the held list before the watermark moves: later per-person
       // changes find them there and cannot deprovision them one by one.
-      resync = await fullSync(environment.engine, { dryRun: false, sources: ['ad'] }, { ...run, path: 'ad-poll' });
+      // One that does not apply a plan of its own to the end throws: the watermark stays, the next tick goes on.
+      resync = await resyncInPlace(environment.engine, 'ad', { ...run, path: 'ad-poll' });
     },
   });
   const report = await poller.poll();

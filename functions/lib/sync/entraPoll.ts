@@ -10,7 +10,7 @@ import {
   type DeltaPollReport, DeltaPoller, EntraSource, type EntraSourceConfig, type EntraSubscriptionConfig, type SubscriptionOutcome, ensureSubscription,
 } from '../sources/entra';
 import { isClassified } from '../core/errors';
-import { type FullSyncResult, fullSync } from './entrances';
+import { type FullSyncPacingOptions, type FullSyncResult, resyncInPlace } from './entrances';
 import type { EngineEnvironment } from './environment';
 
 /** Built by wiring/entraPoll.ts. */
@@ -32,7 +32,8 @@ export interface EntraPollResult extends DeltaPollReport {
 }
 
 export async function pollEntra(
-  environment: EntraPollEnvironment, queue: ChangeQueue, run: { runId: string; log: ProvisioningLog },
+  environment: EntraPollEnvironment, queue: ChangeQueue,
+  run: { runId: string; log: ProvisioningLog; pacing?: FullSyncPacingOptions },
 ): Promise<EntraPollResult> {
   const source = environment.engine.sources.find((s): s is EntraSource => s instanceof EntraSource);
   if (!source) throw new Error('entra-poll runs with the entra source on (wiring/entraPoll.ts checks ENTRA_TENANT_ID)');
@@ -42,7 +43,8 @@ export async function pollEntra(
     fullResync: async () => {
       // Its held deprovisions go on the held list before the links move: later per-person changes
       // find them there and cannot deprovision them one by one.
-      resync = await fullSync(environment.engine, { dryRun: false, sources: ['entra'] }, { ...run, path: 'entra-poll' });
+      // One that does not apply a plan of its own to the end throws: the watermark stays, the next tick goes on.
+      resync = await resyncInPlace(environment.engine, 'entra', { ...run, path: 'entra-poll' });
     },
   });
   const report = await poller.poll();

@@ -5,6 +5,7 @@
  */
 import { ClassifiedError } from '../core/errors';
 import type { PlanSummary, SafeguardVerdict } from '../core/plan';
+import type { SourceName } from '../core/model';
 import type { ProvisioningLog } from '../core/ports';
 import { type ReportPayload, reportConfigOf, reportPayload } from '../core/reportPayload';
 import type { HeldEntry, SyncPath } from '../core/safeguard';
@@ -12,6 +13,7 @@ import type { ApplySummary } from './apply';
 import type { EngineEnvironment } from './environment';
 import { type FullSyncRun, runFullSync } from './fullSync';
 import { describeFailure } from './failure';
+import { type FullSyncPacing, fullSyncDeadline } from './fullSyncConfig';
 import type { FullSyncProgress } from './progress';
 import { HeldList } from './heldList';
 import type { FullSyncInvocation, FullSyncRequest } from './messages';
@@ -78,6 +80,57 @@ export async function fullSync(
 }
 
 /**
+ * How an invocation paces a full sync it runs (full-sync's, or a poller's resync in place): it stops
+ * applying at FULL_SYNC_RUN_SECONDS, or the function's `timeoutSeconds` less a margin, with a checkpoint.
+ */
+export function invocationPacing(
+  pacing: FullSyncPacing, startedAt: number, timeoutSeconds: number | undefined, onProgress: (progress: FullSyncProgress) => void,
+): FullSyncPacingOptions {
+  return {
+    deadline: fullSyncDeadline(pacing, startedAt, timeoutSeconds),
+    chunkSteps: pacing.chunkSteps,
+    leaseTtlMs: pacing.leaseSeconds * 1000,
+    progressEvery: { everySteps: pacing.progressSteps, everyMs: pacing.progressSeconds * 1000 },
+    onProgress,
+  };
+}
+
+/**
+ * A full sync planned after this call began. A non-dry full sync continues an unfinished run first,
+ * and that run was planned earlier, perhaps for other sources: once it is done (and time is left),
+ * this plans and applies its own. Answers the last run's result: `progress.resumed` when it is still
+ * the earlier run's (stopped at the deadline, or no time was left to plan).
+ */
+export async function freshFullSync(
+  engine: EngineEnvironment, request: FullSyncRequest,
+  run: { runId: string; log: ProvisioningLog; path?: SyncPath; pacing?: FullSyncPacingOptions },
+): Promise<FullSyncResult> {
+  // Bounded: another instance may plan a run between two of these (each continued in turn).
+  for (let attempt = 1; ; attempt++) {
+    const result = await fullSync(engine, request, run);
+    if (!result.progress?.resumed || !result.progress.finished || attempt === 3) return result;
+    const { deadline, now = Date.now } = run.pacing ?? {};
+    if (deadline !== undefined && now() >= deadline) return result;
+  }
+}
+
+/**
+ * A poller's full resync in place (ad-, ldap-, entra-, okta-poll): the source's full sync, planned
+ * after the poller read its new watermark, applied to the end. The poller stores that watermark only
+ * when this returns, so anything else throws: a run that stopped at its deadline, or one that only
+ * continued an earlier run, is a retryable `FullResyncUnfinishedError`, and the next tick continues it.
+ */
+export async function resyncInPlace(
+  engine: EngineEnvironment, source: SourceName,
+  run: { runId: string; log: ProvisioningLog; path: SyncPath; pacing?: FullSyncPacingOptions },
+): Promise<FullSyncResult> {
+  const { continueLater: _handedOver, ...pacing } = run.pacing ?? {}; // the next tick carries on, not another invocation
+  const result = await freshFullSync(engine, { dryRun: false, sources: [source] }, { ...run, pacing });
+  if (!result.progress?.finished || result.progress.resumed) throw new FullResyncUnfinishedError(source, run.path, result);
+  return result;
+}
+
+/**
  * An unfinished run is continued by a new invocation when this one made progress (one that made none
  * would only hand over again), else by the next full sync: the reconcile timer, or an operator.
  */
@@ -127,10 +180,30 @@ export async function fullSyncInvocation(
     case 'sync':
       return fullSync(engine, invocation.request, run);
     case 'reconcile': {
-      const result = await fullSync(engine, invocation.request, run);
+      // The day's reconcile plans afresh once any unfinished run it found is done.
+      const result = await freshFullSync(engine, invocation.request, run);
       run.log(reconcileLine(result, invocation.trigger));
       return result;
     }
+  }
+}
+
+/**
+ * A poller's resync did not apply a plan of its own to the end: its watermark stays where it was (so
+ * nothing between the old plan and the new watermark is skipped), and the next tick continues the run.
+ */
+export class FullResyncUnfinishedError extends ClassifiedError {
+  readonly retryable = true;
+  constructor(readonly source: SourceName, path: SyncPath, readonly result: FullSyncResult) {
+    const { done = 0, total = 0, finished = false } = result.progress ?? {};
+    super({
+      code: 'FullResyncUnfinished',
+      reason: finished
+        ? `the ${source} full resync continued an earlier unfinished full sync (run ${result.runId}) to its end, and did not get to plan its own in this tick`
+        : `the ${source} full resync stopped at its deadline after ${done} of ${total} steps (run ${result.runId}); the poll's watermark was not moved`,
+      recommendedAction: `none needed: the next ${path} tick continues from the checkpoint (the 'full-sync progress' lines show how far it is); `
+        + 'a longer FULL_SYNC_RUN_SECONDS (under the function\'s timeout) lets one tick do more',
+    });
   }
 }
 

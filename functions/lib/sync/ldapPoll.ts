@@ -8,7 +8,7 @@
 import type { ChangeQueue, ProvisioningLog } from '../core/ports';
 import type { LdapSourceConfig } from '../sources/ldap/config';
 import { CsnPoller, type LdapPollReport, type LdapPollSettings } from '../sources/ldap/CsnPoller';
-import { type FullSyncResult, fullSync } from './entrances';
+import { type FullSyncPacingOptions, type FullSyncResult, resyncInPlace } from './entrances';
 import type { EngineEnvironment } from './environment';
 
 /** Built by wiring/ldapPoll.ts. */
@@ -25,7 +25,8 @@ export interface LdapPollResult extends LdapPollReport {
 }
 
 export async function pollLdap(
-  environment: LdapPollEnvironment, queue: ChangeQueue, run: { runId: string; log: ProvisioningLog },
+  environment: LdapPollEnvironment, queue: ChangeQueue,
+  run: { runId: string; log: ProvisioningLog; pacing?: FullSyncPacingOptions },
 ): Promise<LdapPollResult> {
   let resync: FullSyncResult | undefined;
   const poller = new CsnPoller({
@@ -33,7 +34,8 @@ export async function pollLdap(
     fullResync: async () => {
       // Its held deprovisions go on the held list before the watermark moves: later per-person
       // changes find them there and cannot deprovision them one by one.
-      resync = await fullSync(environment.engine, { dryRun: false, sources: ['ldap'] }, { ...run, path: 'ldap-poll' });
+      // One that does not apply a plan of its own to the end throws: the watermark stays, the next tick goes on.
+      resync = await resyncInPlace(environment.engine, 'ldap', { ...run, path: 'ldap-poll' });
     },
   });
   const report = await poller.poll();

@@ -7,7 +7,7 @@
  */
 import type { ChangeQueue, ProvisioningLog } from '../core/ports';
 import { OktaApi, type OktaApiOptions, type OktaPollReport, OktaPoller, OktaSource, type OktaSourceConfig } from '../sources/okta';
-import { type FullSyncResult, fullSync } from './entrances';
+import { type FullSyncPacingOptions, type FullSyncResult, resyncInPlace } from './entrances';
 import type { EngineEnvironment } from './environment';
 
 /** Built by wiring/oktaPoll.ts. */
@@ -25,7 +25,8 @@ export interface OktaPollResult extends OktaPollReport {
 }
 
 export async function pollOkta(
-  environment: OktaPollEnvironment, queue: ChangeQueue, run: { runId: string; log: ProvisioningLog },
+  environment: OktaPollEnvironment, queue: ChangeQueue,
+  run: { runId: string; log: ProvisioningLog; pacing?: FullSyncPacingOptions },
 ): Promise<OktaPollResult> {
   let resync: FullSyncResult | undefined;
   // The engine's Okta source's client when there is one: one access token per instance, for the poll and the resync.
@@ -36,7 +37,8 @@ export async function pollOkta(
     fullResync: async () => {
       // Its held deprovisions go on the held list before the watermark moves: later per-person
       // changes find them there and cannot deprovision them one by one.
-      resync = await fullSync(environment.engine, { dryRun: false, sources: ['okta'] }, { ...run, path: 'okta-poll' });
+      // One that does not apply a plan of its own to the end throws: the watermark stays, the next tick goes on.
+      resync = await resyncInPlace(environment.engine, 'okta', { ...run, path: 'okta-poll' });
     },
   });
   const report = await poller.poll();
