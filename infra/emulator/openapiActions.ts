@@ -65,7 +65,7 @@ export const ACTIONS: Record<string, ActionSpec> = {
   GetUser: read(({ state, params }) => ({ User: user(state.requireUser(params.required('UserName'))) })),
 
   ListUsers: read(({ state, params }) => {
-    const { items, ...paging } = params.page(state.users(), 1000);
+    const { items, ...paging } = params.page(state.userList(), 1000);
     return { ...paging, Users: { User: items.map(user) } };
   }),
 

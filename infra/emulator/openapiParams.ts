@@ -51,7 +51,7 @@ export class RpcParams {
   }
 
   /** `Marker`/`MaxItems` paging over a list; `Marker` is returned only when truncated. */
-  page<T>(items: T[], maxAllowed: number): { items: T[]; IsTruncated: boolean; Marker?: string } {
+  page<T>(items: readonly T[], maxAllowed: number): { items: T[]; IsTruncated: boolean; Marker?: string } {
     const rawMax = this.optional('MaxItems');
     const max = rawMax === undefined ? 100 : Number(rawMax);
     if (!Number.isInteger(max) || max < 1 || max > maxAllowed) throw invalid('MaxItems', `must be 1-${maxAllowed}`);

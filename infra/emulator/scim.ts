@@ -7,7 +7,7 @@ import { json, mediaType, type EmulatorReply, type EmulatorRequest } from './htt
 import type { OAuthServer } from './oauth';
 import { SCIM_SCOPE } from './oauth';
 import { ERROR_SCHEMA, LIST_SCHEMA, USER_SCHEMA, listOf, userResourceType, userSchema } from './scimDiscovery';
-import { ScimFilterError, matchesScimFilter, parseScimFilter } from './scimFilter';
+import { ScimFilterError, parseScimFilter, usersMatchingScimFilter } from './scimFilter';
 import type { EmulatorState, StoredUser, UserInput } from './store';
 
 export interface ScimContext {
@@ -120,11 +120,10 @@ function userItem(req: EmulatorRequest, ctx: ScimContext, id: string): EmulatorR
 
 function listUsers(req: EmulatorRequest, ctx: ScimContext): EmulatorReply {
   const filterText = req.query.get('filter');
-  let users = ctx.state.users();
+  let users: readonly StoredUser[] = ctx.state.userList();
   if (filterText !== null) {
     try {
-      const filter = parseScimFilter(filterText);
-      users = users.filter((u) => matchesScimFilter(filter, u));
+      users = usersMatchingScimFilter(parseScimFilter(filterText), ctx.state);
     } catch (err) {
       if (err instanceof ScimFilterError) return scimError(400, err.message, 'invalidFilter');
       throw err;

@@ -76,6 +76,25 @@ export function parseScimFilter(text: string): ScimFilter {
   }
 }
 
+/** The store's lookups by each filterable attribute (all three are unique and indexed). */
+export interface UsersByAttribute {
+  userById(id: string): StoredUser | undefined;
+  userByName(userName: string): StoredUser | undefined;
+  userByExternalId(externalId: string): StoredUser | undefined;
+}
+
+/**
+ * The users a filter selects, found through the index of its first term rather than by scanning:
+ * every term names a unique attribute, so there is at most one, and it must match the other terms.
+ */
+export function usersMatchingScimFilter(filter: ScimFilter, users: UsersByAttribute): StoredUser[] {
+  const [first] = filter;
+  if (!first) throw new ScimFilterError('expected an attribute name'); // parseScimFilter never returns none
+  const lookup = { id: users.userById, userName: users.userByName, externalId: users.userByExternalId }[first.attribute];
+  const candidate = lookup.call(users, first.value);
+  return candidate && matchesScimFilter(filter, candidate) ? [candidate] : [];
+}
+
 /** userName compares case-insensitively (RAM names are); id and externalId exactly. */
 export function matchesScimFilter(filter: ScimFilter, user: StoredUser): boolean {
   return filter.every((term) => {

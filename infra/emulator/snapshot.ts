@@ -3,7 +3,8 @@
  * and dates are left out so two runs of one scenario (say, with and without faults) compare equal.
  */
 import type { UserAttachments } from './attachments';
-import type { StoredGroup, StoredMembership, StoredUser } from './store';
+import type { Memberships } from './memberships';
+import type { StoredGroup, StoredUser } from './store';
 
 export interface SnapshotUser {
   userName: string;
@@ -37,7 +38,7 @@ const byLower = (a: string, b: string): number => {
 export function buildSnapshot(
   users: ReadonlyMap<string, StoredUser>,
   groups: ReadonlyMap<string, StoredGroup>,
-  memberships: readonly StoredMembership[],
+  memberships: Memberships,
   attached: UserAttachments,
 ): EmulatorSnapshot {
   const groupName = (id: string): string => groups.get(id)?.name ?? id;
@@ -49,7 +50,7 @@ export function buildSnapshot(
         displayName: u.displayName,
         externalId: u.externalId ?? null,
         createdBy: u.createdBy,
-        groups: memberships.filter((m) => m.userId === u.id).map((m) => groupName(m.groupId)).sort(byLower),
+        groups: memberships.ofUser(u.id).map((m) => groupName(m.groupId)).sort(byLower),
         accessKeys: attached.keysOf(u.id).map((k) => k.status).sort(),
         loginProfile: attached.loginProfiles.has(u.id),
         policies: attached.policiesOf(u.id).map((p) => `${p.policyType}:${p.policyName}`).sort(),
@@ -60,7 +61,7 @@ export function buildSnapshot(
       .map((g) => ({
         groupName: g.name,
         comments: g.comments,
-        members: memberships.filter((m) => m.groupId === g.id).map((m) => userName(m.userId)).sort(byLower),
+        members: memberships.ofGroup(g.id).map((m) => userName(m.userId)).sort(byLower),
       }))
       .sort((a, b) => byLower(a.groupName, b.groupName)),
   };

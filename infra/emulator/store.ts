@@ -6,6 +6,10 @@
  * const u = emu.state.seedConsoleUser('bob', 'Bob');   // a user SCIM did not create
  * emu.state.attachAccessKey('bob');                     // SCIM DELETE now answers 409
  * const again = EmulatorState.fromJSON(JSON.parse(JSON.stringify(emu.state)));  // same account, same ids
+ *
+ * Users are indexed by id, lower-cased name and externalId, and memberships both ways, so one
+ * request costs about the same at 100,000 users as at 10 (a scan per write made large syncs
+ * against the emulator measure the emulator, not the product).
  */
 import {
   UserAttachments,
@@ -17,6 +21,7 @@ import {
 } from './attachments';
 import { ramError } from './errors';
 import { IdSequence, ramDate } from './ids';
+import { Memberships } from './memberships';
 import { buildSnapshot, type EmulatorSnapshot } from './snapshot';
 import { firstFreeId, parseStateJson, STATE_JSON_VERSION, type EmulatorStateJson } from './stateJson';
 
@@ -41,11 +46,7 @@ export interface StoredGroup {
   updateDate: string;
 }
 
-export interface StoredMembership {
-  userId: string;
-  groupId: string;
-  joinDate: string;
-}
+export type { StoredMembership } from './memberships';
 
 export interface UserInput {
   userName: string;
@@ -59,9 +60,17 @@ const copy = <T extends object>(value: T): T => ({ ...value });
 export class EmulatorState {
   readonly quotas = RAM_QUOTAS;
   private ids = new IdSequence();
+  /** By id, in creation order (the order every listing pages through). */
   private readonly userMap = new Map<string, StoredUser>();
+  private readonly userByLowerName = new Map<string, StoredUser>();
+  private readonly userByExternal = new Map<string, StoredUser>();
+  /** Creation rank, to report the same clash as a scan in creation order would. */
+  private readonly userRank = new WeakMap<StoredUser, number>();
+  private nextRank = 0;
+  /** userMap's values as a list, kept until a user is created or deleted (renames change rows in place). */
+  private listed: StoredUser[] | undefined;
   private readonly groupMap = new Map<string, StoredGroup>();
-  private memberships: StoredMembership[] = [];
+  private readonly memberships = new Memberships();
   private readonly attached = new UserAttachments(RAM_QUOTAS.accessKeysPerUser);
   private listener: (() => void) | undefined;
 
@@ -72,9 +81,9 @@ export class EmulatorState {
   static fromJSON(saved: unknown): EmulatorState {
     const doc = parseStateJson(saved);
     const state = new EmulatorState();
-    for (const user of doc.users) state.userMap.set(user.id, { ...user });
+    for (const user of doc.users) state.insertUser({ ...user });
     for (const group of doc.groups) state.groupMap.set(group.id, { ...group });
-    state.memberships = doc.memberships.map(copy);
+    for (const membership of doc.memberships) state.memberships.add({ ...membership });
     state.attached.restore(doc);
     state.ids = new IdSequence(firstFreeId(doc));
     return state;
@@ -87,7 +96,7 @@ export class EmulatorState {
       nextId: this.ids.nextValue,
       users: this.users(),
       groups: this.groups(),
-      memberships: this.memberships.map(copy),
+      memberships: this.memberships.rows(),
       ...this.attached.toJSON(),
     };
   }
@@ -101,7 +110,16 @@ export class EmulatorState {
 
   /** All users in creation order (copies). */
   users(): StoredUser[] {
-    return [...this.userMap.values()].map(copy);
+    return this.userList().map(copy);
+  }
+
+  /**
+   * All users in creation order, not copied, for read-only paging: kept between calls so listing
+   * 100,000 users a page at a time does not copy them all for every page.
+   */
+  userList(): readonly Readonly<StoredUser>[] {
+    this.listed ??= [...this.userMap.values()];
+    return this.listed;
   }
 
   userById(id: string): StoredUser | undefined {
@@ -115,7 +133,7 @@ export class EmulatorState {
   }
 
   userByExternalId(externalId: string): StoredUser | undefined {
-    const user = [...this.userMap.values()].find((u) => u.externalId === externalId);
+    const user = this.userByExternal.get(externalId);
     return user && copy(user);
   }
 
@@ -125,7 +143,7 @@ export class EmulatorState {
     const now = ramDate();
     const user: StoredUser = { id: this.ids.numeric('2764'), ...input, createdBy, createDate: now, updateDate: now };
     if (input.externalId === undefined) delete user.externalId;
-    this.userMap.set(user.id, user);
+    this.insertUser(user);
     this.changed();
     return copy(user);
   }
@@ -134,10 +152,12 @@ export class EmulatorState {
   replaceUser(id: string, input: UserInput): StoredUser {
     const user = this.requireUserById(id);
     this.assertUnique(input, id);
+    this.unindexUser(user);
     user.userName = input.userName;
     user.displayName = input.displayName;
     if (input.externalId === undefined) delete user.externalId;
     else user.externalId = input.externalId;
+    this.indexUser(user);
     user.updateDate = ramDate();
     this.changed();
     return copy(user);
@@ -145,14 +165,16 @@ export class EmulatorState {
 
   /** Deletes a user as SCIM does: refused while anything but a login profile is attached. */
   deleteUser(id: string): void {
-    this.requireUserById(id);
-    if (this.memberships.some((m) => m.userId === id)) {
+    const user = this.requireUserById(id);
+    if (this.memberships.countOfUser(id) > 0) {
       throw ramError('DeleteConflict.User.Group', 'The user still belongs to one or more groups.');
     }
     const conflict = this.attached.deleteConflictOf(id);
     if (conflict) throw ramError(`DeleteConflict.User.${conflict}`, `The user still has ${conflict} attached.`);
     this.attached.forget(id);
+    this.unindexUser(user);
     this.userMap.delete(id);
+    this.listed = undefined;
     this.changed();
   }
 
@@ -199,7 +221,7 @@ export class EmulatorState {
 
   deleteGroup(name: string): void {
     const group = this.requireGroup(name);
-    if (this.memberships.some((m) => m.groupId === group.id)) {
+    if (this.memberships.countOfGroup(group.id) > 0) {
       throw ramError('DeleteConflict.Group.User', 'The group still has members.');
     }
     this.groupMap.delete(group.id);
@@ -209,23 +231,20 @@ export class EmulatorState {
   addUserToGroup(userName: string, groupName: string): void {
     const user = this.requireUser(userName);
     const group = this.requireGroup(groupName);
-    const mine = this.memberships.filter((m) => m.userId === user.id);
-    if (mine.some((m) => m.groupId === group.id)) {
+    if (this.memberships.has(user.id, group.id)) {
       throw ramError('EntityAlreadyExists.User.Group', 'The user is already a member of the group.');
     }
-    if (mine.length >= RAM_QUOTAS.groupsPerUser) {
+    if (this.memberships.countOfUser(user.id) >= RAM_QUOTAS.groupsPerUser) {
       throw ramError('LimitExceeded.User.Group', `The user already belongs to ${RAM_QUOTAS.groupsPerUser} groups.`);
     }
-    this.memberships.push({ userId: user.id, groupId: group.id, joinDate: ramDate() });
+    this.memberships.add({ userId: user.id, groupId: group.id, joinDate: ramDate() });
     this.changed();
   }
 
   removeUserFromGroup(userName: string, groupName: string): void {
     const user = this.requireUser(userName);
     const group = this.requireGroup(groupName);
-    const before = this.memberships.length;
-    this.memberships = this.memberships.filter((m) => !(m.userId === user.id && m.groupId === group.id));
-    if (this.memberships.length === before) {
+    if (!this.memberships.remove(user.id, group.id)) {
       throw ramError('EntityNotExist.User.Group', 'The user is not a member of the group.');
     }
     this.changed();
@@ -234,14 +253,14 @@ export class EmulatorState {
   groupsForUser(userName: string): { group: StoredGroup; joinDate: string }[] {
     const user = this.requireUser(userName);
     return this.memberships
-      .filter((m) => m.userId === user.id)
+      .ofUser(user.id)
       .map((m) => ({ group: copy(this.groupMap.get(m.groupId) as StoredGroup), joinDate: m.joinDate }));
   }
 
   usersForGroup(groupName: string): { user: StoredUser; joinDate: string }[] {
     const group = this.requireGroup(groupName);
     return this.memberships
-      .filter((m) => m.groupId === group.id)
+      .ofGroup(group.id)
       .map((m) => ({ user: copy(this.userMap.get(m.userId) as StoredUser), joinDate: m.joinDate }));
   }
 
@@ -336,22 +355,42 @@ export class EmulatorState {
   }
 
   private findByName(userName: string): StoredUser | undefined {
-    return [...this.userMap.values()].find((u) => same(u.userName, userName));
+    return this.userByLowerName.get(userName.toLowerCase());
   }
 
   private findGroup(name: string): StoredGroup | undefined {
     return [...this.groupMap.values()].find((g) => same(g.name, name));
   }
 
+  /** Refuses a name or externalId another user holds; with both taken, names the earlier-created holder's. */
   private assertUnique(input: UserInput, selfId: string | undefined): void {
-    for (const other of this.userMap.values()) {
-      if (other.id === selfId) continue;
-      if (same(other.userName, input.userName)) {
-        throw ramError('EntityAlreadyExists.User', 'A user with this name already exists.');
-      }
-      if (input.externalId !== undefined && other.externalId === input.externalId) {
-        throw ramError('EntityAlreadyExists.User', 'A user with this externalId already exists.');
-      }
+    const other = (user: StoredUser | undefined) => (user && user.id !== selfId ? user : undefined);
+    const byName = other(this.findByName(input.userName));
+    const byExternal = input.externalId === undefined ? undefined : other(this.userByExternal.get(input.externalId));
+    if (byName && (!byExternal || this.rank(byName) <= this.rank(byExternal))) {
+      throw ramError('EntityAlreadyExists.User', 'A user with this name already exists.');
     }
+    if (byExternal) throw ramError('EntityAlreadyExists.User', 'A user with this externalId already exists.');
+  }
+
+  private rank(user: StoredUser): number {
+    return this.userRank.get(user) ?? 0;
+  }
+
+  private insertUser(user: StoredUser): void {
+    this.userMap.set(user.id, user);
+    this.userRank.set(user, this.nextRank++);
+    this.indexUser(user);
+    this.listed = undefined;
+  }
+
+  private indexUser(user: StoredUser): void {
+    this.userByLowerName.set(user.userName.toLowerCase(), user);
+    if (user.externalId !== undefined) this.userByExternal.set(user.externalId, user);
+  }
+
+  private unindexUser(user: StoredUser): void {
+    this.userByLowerName.delete(user.userName.toLowerCase());
+    if (user.externalId !== undefined) this.userByExternal.delete(user.externalId);
   }
 }
