@@ -6,6 +6,23 @@ import { DEFAULT_ACCESS_KEYS, DEFAULT_CLIENTS } from './types';
 
 export const EMULATOR_DEFAULT_PORT = 9100;
 
+/** An EMULATOR_* variable with a value the emulator cannot run with; the message names it. */
+export class EmulatorConfigError extends Error {
+  override readonly name = 'EmulatorConfigError';
+}
+
+/**
+ * RAM's account-wide flow control from EMULATOR_RATE_LIMIT (requests/s; unset or empty: none), for
+ * `npm run emulator` and the emulator `npm start` runs in its own process alike.
+ */
+export function emulatorRateLimit(env: NodeJS.ProcessEnv): { requestsPerSecond: number } | undefined {
+  const raw = env.EMULATOR_RATE_LIMIT;
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const value = Number(raw);
+  if (!(value > 0) || !Number.isFinite(value)) throw new EmulatorConfigError(`EMULATOR_RATE_LIMIT must be a number of requests per second above 0, got "${raw}"`);
+  return { requestsPerSecond: value };
+}
+
 export function emulatorEnv(url: string): Record<string, string> {
   const server = DEFAULT_CLIENTS.find((c) => c.type === 'server')!;
   const key = DEFAULT_ACCESS_KEYS[0]!;

@@ -9,12 +9,8 @@
  */
 import { resolve } from 'node:path';
 import { startRamEmulator } from './RamEmulator';
-import { EMULATOR_DEFAULT_PORT, emulatorEnv } from './env';
+import { EMULATOR_DEFAULT_PORT, EmulatorConfigError, emulatorEnv, emulatorRateLimit } from './env';
 import { DEFAULT_CLIENTS, FAULT_KINDS, type FaultKind, type FaultOptions } from './types';
-
-class EmulatorConfigError extends Error {
-  override readonly name = 'EmulatorConfigError';
-}
 
 function intFromEnv(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -39,15 +35,6 @@ function faultsFromEnv(): FaultOptions | undefined {
   return { rate, kinds: kinds as FaultKind[], ...(seed ? { seed: intFromEnv('EMULATOR_FAULT_SEED', 0) } : {}) };
 }
 
-/** RAM's account-wide flow control: SCIM and OpenAPI requests per second, unset or empty for none. */
-function rateLimitFromEnv(): { requestsPerSecond: number } | undefined {
-  const raw = process.env.EMULATOR_RATE_LIMIT;
-  if (raw === undefined || raw.trim() === '') return undefined;
-  const value = Number(raw);
-  if (!(value > 0) || !Number.isFinite(value)) throw new EmulatorConfigError(`EMULATOR_RATE_LIMIT must be a number of requests per second above 0, got "${raw}"`);
-  return { requestsPerSecond: value };
-}
-
 /** Where the account is kept: unset means the default file, empty means memory only. */
 function stateFileFromEnv(): string | undefined {
   const raw = process.env.EMULATOR_STATE_FILE;
@@ -58,7 +45,7 @@ function stateFileFromEnv(): string | undefined {
 async function main(): Promise<void> {
   const faults = faultsFromEnv();
   const stateFile = stateFileFromEnv();
-  const rateLimit = rateLimitFromEnv();
+  const rateLimit = emulatorRateLimit(process.env);
   const emu = await startRamEmulator({
     ...(rateLimit ? { rateLimit } : {}),
     port: intFromEnv('EMULATOR_PORT', EMULATOR_DEFAULT_PORT),

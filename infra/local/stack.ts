@@ -21,7 +21,7 @@ import { parseFullSyncInvocation } from '../../functions/lib/sync/messages';
 import { SOURCE_SWITCHES, configuredSources } from '../../functions/lib/wiring/sources';
 import { FUNCTION_SWITCHES } from '../deploy/functionSwitches';
 import { buildFunctions } from '../build';
-import { emulatorEnv } from '../emulator/env';
+import { emulatorEnv, emulatorRateLimit } from '../emulator/env';
 import { readRequest, writeReply } from '../emulator/http';
 import { type RunningEmulator, startRamEmulator } from '../emulator/RamEmulator';
 import { createFcGateway } from './fcGateway';
@@ -249,8 +249,12 @@ async function connectRam(env: NodeJS.ProcessEnv, stateDir: string, emulatorPort
       credentials: { accessKeyId, accessKeySecret, securityToken: env.ALIBABA_CLOUD_SECURITY_TOKEN || undefined },
     };
   }
+  // RAM's account-wide rate, as `npm run emulator` takes it (an emulator already running keeps its own).
+  const rateLimit = emulatorRateLimit(env);
   const running = emulatorPort ? await findRunningEmulator({ ...env, EMULATOR_PORT: String(emulatorPort) }) : undefined;
-  const emulator = running ? undefined : await startRamEmulator({ port: emulatorPort, stateFile: path.join(stateDir, 'emulator.json') });
+  const emulator = running ? undefined : await startRamEmulator({
+    port: emulatorPort, stateFile: path.join(stateDir, 'emulator.json'), ...(rateLimit ? { rateLimit } : {}),
+  });
   const url = running ?? emulator!.url;
   const { ALIBABA_CLOUD_ACCESS_KEY_ID: accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: accessKeySecret, ...functionEnv } = emulatorEnv(url);
   return { url, emulated: true, emulator, functionEnv, credentials: { accessKeyId: accessKeyId!, accessKeySecret: accessKeySecret! } };

@@ -6,6 +6,7 @@
  * With real RAM credentials (RAM_OAUTH_CLIENT_ID) it only prints the dry run's plan and stops, unless
  * started with `npm start -- --apply`: the sample company must never land in a real account unasked.
  * The functions' JSON lines go to STATE_DIR/logs/functions.jsonl; people read one line per outcome.
+ * EMULATOR_RATE_LIMIT (requests/s) gives the emulator it starts RAM's account-wide flow control.
  */
 import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -21,7 +22,7 @@ import { watchDirectory } from './directoryWatch';
 import { RECONCILE, describeSchedule } from './schedule';
 import { TIMER_SCHEDULES } from './timers';
 import { type LocalStack, WEBHOOK_ROUTES, startLocalStack } from './stack';
-import { EMULATOR_DEFAULT_PORT } from '../emulator/env';
+import { EMULATOR_DEFAULT_PORT, emulatorRateLimit } from '../emulator/env';
 import { UsageError, reportCliError } from '../cli/failure';
 import { describeLogLine } from './outcomeLines';
 import { localStateDir } from './runtime';
@@ -155,7 +156,9 @@ function printBanner(stack: LocalStack, logFile: string): void {
   if (off.length) say(`  off            ${off.map(([fn, p]) => `${fn}: set ${p.switch}`).join('; ')}`);
   say(`  FC invoke API  ${stack.url}/2023-03-30/functions/<name>/invocations (async push → the local queue)`);
   say(`  queue          ${rel(path.join(stack.stateDir, 'queue.sqlite'))} (npm run queue -- status | dead | replay --all)`);
-  say(`  RAM            ${stack.emulator ? `emulator at ${stack.ramUrl}, state in ${rel(path.join(stack.stateDir, 'emulator.json'))}` : stack.ramUrl}`);
+  const rate = emulatorRateLimit(process.env);
+  const rateNote = rate ? `, ${rate.requestsPerSecond} requests/s for the account (EMULATOR_RATE_LIMIT)` : '';
+  say(`  RAM            ${stack.emulator ? `emulator at ${stack.ramUrl}, state in ${rel(path.join(stack.stateDir, 'emulator.json'))}${rateNote}` : stack.ramUrl}`);
   say(`  directory      ${rel(stack.directoryFile)}`);
   say(`  log            ${rel(logFile)} (the functions' JSON lines; one line per outcome below)`);
   say();
