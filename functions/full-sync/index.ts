@@ -15,8 +15,8 @@ import { logger } from '../lib/fc/logger';
 import type { FcContext } from '../lib/fc/types';
 import { fcInvokeEndpoint } from '../lib/queue/factory';
 import { invokeAsync } from '../lib/queue/invokeSelf';
-import { fullSyncInvocation } from '../lib/sync/entrances';
-import { fullSyncDeadline, parseFullSyncPacing } from '../lib/sync/fullSyncConfig';
+import { fullSyncInvocation, invocationPacing } from '../lib/sync/entrances';
+import { parseFullSyncPacing } from '../lib/sync/fullSyncConfig';
 import { engineFromEnv } from '../lib/wiring/engine';
 import { parseFullSyncInvocation } from '../lib/sync/messages';
 
@@ -27,11 +27,7 @@ export const handler = eventHandler('full-sync', (invocation, context) => fullSy
   runId: context.requestId,
   log: (line) => logger.info('provisioning', { ...line }),
   pacing: {
-    deadline: fullSyncDeadline(pacing, Date.now(), context.function?.timeout),
-    chunkSteps: pacing.chunkSteps,
-    leaseTtlMs: pacing.leaseSeconds * 1000,
-    progressEvery: { everySteps: pacing.progressSteps, everyMs: pacing.progressSeconds * 1000 },
-    onProgress: (progress) => logger.info('full-sync progress', { ...progress }),
+    ...invocationPacing(pacing, Date.now(), context.function?.timeout, (progress) => logger.info('full-sync progress', { ...progress })),
     continueLater: () => continueInNewInvocation(context),
   },
 }), { parse: parseFullSyncInvocation });
