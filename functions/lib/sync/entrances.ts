@@ -11,7 +11,7 @@ import { type ReportPayload, reportConfigOf, reportPayload } from '../core/repor
 import type { HeldEntry, SyncPath } from '../core/safeguard';
 import type { ApplySummary } from './apply';
 import type { EngineEnvironment } from './environment';
-import { type FullSyncRun, runFullSync } from './fullSync';
+import { type FullSyncRun, discardUnfinished, runFullSync } from './fullSync';
 import { describeFailure } from './failure';
 import { type FullSyncPacing, fullSyncDeadline } from './fullSyncConfig';
 import type { FullSyncProgress } from './progress';
@@ -151,6 +151,11 @@ export interface HeldListResult {
   held: HeldEntry[];
 }
 
+/** `{"discardUnfinished": true}`: the run dropped, or none when there was no unfinished full sync. */
+export interface DiscardResult {
+  discarded?: { runId: string; startedAt: string; sources: string[]; done: number; total: number };
+}
+
 export interface FailedListResult {
   entries: FailedChange[];
   dropped: number;
@@ -160,12 +165,12 @@ export interface FailedListResult {
  * What `full-sync` does with its event: `{"held": true}` answers the held list, `{"release": [...]}`
  * (or `"all"`) releases it, `{"failed": true}` answers push's failed list, `{"retryFailed": [...]}`
  * (or `"all"`) runs those changes again, `{"migrateIds": "lark"}` re-links a source's RAM users to its configured
- * kind of id, the reconcile timer's event applies a full sync under the safeguard and logs its summary,
+ * kind of id, `{"discardUnfinished": true}` drops an unfinished full sync (refused while one applies), the reconcile timer's event applies a full sync under the safeguard and logs its summary,
  * anything else is a full sync request.
  */
 export async function fullSyncInvocation(
   engine: EngineEnvironment, invocation: FullSyncInvocation, run: { runId: string; log: ProvisioningLog; pacing?: FullSyncPacingOptions },
-): Promise<FullSyncResult | HeldListResult | ReleaseResult | MigrationReport | FailedListResult | RetryFailedResult> {
+): Promise<FullSyncResult | HeldListResult | ReleaseResult | MigrationReport | FailedListResult | RetryFailedResult | DiscardResult> {
   switch (invocation.kind) {
     case 'held':
       return { held: await new HeldList(engine.state).entries() };
@@ -177,6 +182,12 @@ export async function fullSyncInvocation(
       return retryFailed(engine, invocation.keys, run);
     case 'migrate-ids':
       return closing(engine, () => migrateIdentifiers(engine, invocation.source, { ...run, dryRun: invocation.dryRun }));
+    case 'discard-unfinished': {
+      const dropped = await discardUnfinished(engine.state);
+      return dropped ? {
+        discarded: { runId: dropped.runId, startedAt: dropped.startedAt, sources: dropped.sources, done: dropped.next, total: dropped.total },
+      } : {};
+    }
     case 'sync':
       return fullSync(engine, invocation.request, run);
     case 'reconcile': {

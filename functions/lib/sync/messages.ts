@@ -135,7 +135,8 @@ function parseTimerEvent(raw: unknown): { sources?: SourceName[]; name: string; 
 
 /**
  * What `full-sync` may be invoked with: a sync (the default), the reconcile timer's event, the held
- * list, a release, push's failed list or a retry of it, or an id migration.
+ * list, a release, push's failed list or a retry of it, an id migration, or `{"discardUnfinished": true}`
+ * (drop the unfinished full sync, so the next one plans afresh).
  */
 export type FullSyncInvocation =
   | { kind: 'sync'; request: FullSyncRequest }
@@ -144,7 +145,8 @@ export type FullSyncInvocation =
   | { kind: 'release'; release: string[] | 'all' }
   | { kind: 'failed' }
   | { kind: 'retry-failed'; keys: string[] | 'all' }
-  | { kind: 'migrate-ids'; source: SourceName; dryRun: boolean };
+  | { kind: 'migrate-ids'; source: SourceName; dryRun: boolean }
+  | { kind: 'discard-unfinished' };
 
 export function parseFullSyncInvocation(raw: unknown): FullSyncInvocation {
   const value = raw ?? {};
@@ -157,6 +159,10 @@ export function parseFullSyncInvocation(raw: unknown): FullSyncInvocation {
   if (has('failed')) {
     only(value, 'failed', (check, v) => isTrue(check, v, 'failed'));
     return { kind: 'failed' };
+  }
+  if (has('discardUnfinished')) {
+    only(value, 'discardUnfinished', (check, v) => isTrue(check, v, 'discardUnfinished'));
+    return { kind: 'discard-unfinished' };
   }
   if (has('retryFailed')) return { kind: 'retry-failed', keys: only(value, 'retryFailed', (check, v) => idsOrAll(check, v, 'retryFailed')) };
   if (has('triggerTime') || has('triggerName') || has('payload')) {

@@ -112,6 +112,20 @@ describe('parseFullSyncInvocation', () => {
     });
   });
 
+  describe('dropping the unfinished full sync', () => {
+    it('is {"discardUnfinished": true}', () => {
+      expect(parseFullSyncInvocation({ discardUnfinished: true })).toEqual({ kind: 'discard-unfinished' });
+    });
+
+    it.each([
+      ['false', { discardUnfinished: false }, /discardUnfinished: must be true/],
+      ['a string', { discardUnfinished: 'yes' }, /discardUnfinished: must be true/],
+      ['a sync field beside it', { discardUnfinished: true, dryRun: false }, /dryRun/],
+    ])('refuses %s', (_name, raw, why) => {
+      expect(String(refusal(raw))).toMatch(why);
+    });
+  });
+
   describe('an id migration', () => {
     it('is {"migrateIds": "<source>"}, a dry run unless it says otherwise', () => {
       expect(parseFullSyncInvocation({ migrateIds: 'lark' })).toEqual({ kind: 'migrate-ids', source: 'lark', dryRun: true });
