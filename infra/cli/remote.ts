@@ -2,7 +2,8 @@
  * `--remote`: the operator's laptop reaching a deployed system. The held list and the suspension
  * records live on NAS inside the VPC, so the CLI does not read them: it invokes the deployed
  * `full-sync` function synchronously (FC 3.0 InvokeFunction, signed with the operator's own
- * credentials) with `{"held": true}` or `{"release": …}` and prints what it answers.
+ * credentials) with `{"held": true}`, `{"release": …}`, `{"discardUnfinished": true}` and the like
+ * (messages.ts) and prints what it answers.
  *
  * | variable                                  | default                                   |
  * |-------------------------------------------|-------------------------------------------|

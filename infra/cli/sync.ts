@@ -12,10 +12,10 @@
  *   npm run sync -- --release ID… | all   apply their deprovisions now
  *   npm run sync -- --failed [--json]     the changes push gave up on (final failures), with what to do
  *   npm run sync -- --retry-failed KEY… | all   run them again once the cause is fixed
- *   npm run sync -- --discard-unfinished  drop a full sync that stopped half-way (the next one plans afresh)
+ *   npm run sync -- --discard-unfinished [--remote]  drop a full sync that stopped half-way (the next one plans afresh)
  *   npm run sync -- --migrate-ids lark    re-link every RAM user of the source to the configured kind of id
  *                                         (LARK_USER_ID_TYPE changed), then record it; --dry-run, --json
- *   … --held / --release / --failed / --retry-failed / --migrate-ids … --remote   the same against the deployed system (invokes full-sync)
+ *   … --held / --release / --failed / --retry-failed / --migrate-ids / --discard-unfinished … --remote   the same against the deployed system (invokes full-sync)
  * With no RAM credentials configured it targets the local RAM emulator.
  * A sync that was interrupted (Ctrl-C, a crash) is continued by the next `npm run sync` from its last
  * checkpoint, without planning again; a progress bar (a progress line when not on a terminal) shows
@@ -38,7 +38,7 @@ import { FullSyncRuns } from '../../functions/lib/sync/fullSyncRun';
 import { type FullSyncProgress, formatDuration } from '../../functions/lib/sync/progress';
 import { HeldList } from '../../functions/lib/sync/heldList';
 import { migrateIdentifiers } from '../../functions/lib/sync/migrateIds';
-import type { FailedListResult, FullSyncResult } from '../../functions/lib/sync/entrances';
+import type { DiscardResult, FailedListResult, FullSyncResult } from '../../functions/lib/sync/entrances';
 import { FailedChanges } from '../../functions/lib/sync/failedChanges';
 import { releaseHeld } from '../../functions/lib/sync/release';
 import { retryFailed } from '../../functions/lib/sync/retryFailed';
@@ -53,7 +53,7 @@ const USAGE = [
   '       npm run sync -- --failed [--json] [--remote]',
   '       npm run sync -- --retry-failed KEY... | all [--json] [--remote]',
   '       npm run sync -- --migrate-ids SOURCE [--dry-run] [--json] [--remote]',
-  '       npm run sync -- --discard-unfinished',
+  '       npm run sync -- --discard-unfinished [--remote]',
 ].join('\n');
 
 export interface SyncArgs {
@@ -84,7 +84,7 @@ const MODE_FLAGS = {
   failed: ['json', 'remote'],
   'retry-failed': ['json', 'remote'],
   'migrate-ids': ['dry-run', 'json', 'remote'],
-  'discard-unfinished': [],
+  'discard-unfinished': ['remote'],
 } as const;
 
 export function parseSyncArgs(argv: string[]): SyncArgs {
@@ -128,7 +128,7 @@ function parseSyncArgv(argv: string[]): SyncArgs {
     if (values[flag] !== undefined && !allowed.includes(flag)) throw new UsageError(`--${flag} does not apply to --${mode}`);
   }
   if (mode === 'sync' && values.remote && values.html === undefined) {
-    throw new UsageError('--remote works with --held, --release, --failed, --retry-failed, --migrate-ids or a sync\'s --html report ' +
+    throw new UsageError('--remote works with --held, --release, --failed, --retry-failed, --migrate-ids, --discard-unfinished or a sync\'s --html report ' +
       '(a full sync runs remotely with: s invoke full-sync)');
   }
   if (values.html !== undefined && (values.html === '' || values.html.startsWith('--'))) throw new UsageError('--html needs the file to write, e.g. --html plan.html');
@@ -193,7 +193,7 @@ async function main(): Promise<number> {
   if (args.mode === 'failed') return showFailed(args);
   if (args.mode === 'retry-failed') return retryFailedChanges(args);
   if (args.mode === 'migrate-ids') return migrateIds(args);
-  if (args.mode === 'discard-unfinished') return discard();
+  if (args.mode === 'discard-unfinished') return discard(args);
   if (args.remote) return remoteReport(args);
   return sync(args);
 }
@@ -273,10 +273,24 @@ async function remoteReport(args: SyncArgs): Promise<number> {
   if (answer.result) say(`sync ${answer.runId}: ${summaryText(answer.result)}`);
   if (answer.progress && !answer.progress.finished) {
     say(`unfinished: ${answer.progress.done}/${answer.progress.total} steps done; ${answer.continuation ?? 'the next full sync continues it'}`);
+    for (const line of followRemoteRun(answer.progress.runId)) say(line);
   }
   if (answer.report.stepsOmitted > 0) say(`${answer.report.stepsOmitted} unchanged or later steps did not fit FC's 32 MB answer and are counted, not listed`);
   say(writeReport(args.html!, reportInputOf(answer)));
   return answer.result && answer.result.failed > 0 ? 1 : 0;
+}
+
+/**
+ * How the operator follows a deployed run that outlives this invocation: its `full-sync progress`
+ * lines in the function's log store (the same runId in every invocation that carries it on).
+ */
+export function followRemoteRun(runId: string): string[] {
+  return [
+    'follow it in the full-sync function\'s logs (SLS, the FC_LOG_PROJECT / FC_LOG_STORE of s.yaml) with the query',
+    `  message.msg: "full-sync progress" and message.runId: "${runId}"`,
+    '  each line has done, total, rate (steps/s) and etaSeconds; the one that ends the run says finished: true.',
+    'The plan report holds this invocation\'s outcomes only; npm run sync -- --discard-unfinished --remote drops the run.',
+  ];
 }
 
 function writeReport(file: string, input: ReportInput): string {
@@ -284,11 +298,18 @@ function writeReport(file: string, input: ReportInput): string {
   return `plan report: ${file}`;
 }
 
-/** Drops the local unfinished full sync, so the next one plans afresh. */
-async function discard(): Promise<number> {
-  const run = await discardUnfinished(new FileStateStore(localStateDir(process.env)));
-  console.log(run
-    ? `discarded the unfinished full sync ${run.runId} (${run.next}/${run.total} steps were done); the next npm run sync plans afresh`
+/** Drops the unfinished full sync (the local one, or the deployed system's with --remote), so the next one plans afresh. */
+async function discard(args: SyncArgs): Promise<number> {
+  let dropped: DiscardResult['discarded'];
+  if (args.remote) {
+    dropped = ((await invokeRemote(remoteFromEnv(process.env), { discardUnfinished: true })) as DiscardResult).discarded;
+  } else {
+    const run = await discardUnfinished(new FileStateStore(localStateDir(process.env)));
+    dropped = run && { runId: run.runId, startedAt: run.startedAt, sources: run.sources, done: run.next, total: run.total };
+  }
+  const next = args.remote ? 'the next full sync (the reconcile timer, or invoke full-sync {"dryRun": false})' : 'the next npm run sync';
+  console.log(dropped
+    ? `discarded the unfinished full sync ${dropped.runId} (${dropped.done}/${dropped.total} steps were done); ${next} plans afresh`
     : 'no unfinished full sync');
   return 0;
 }

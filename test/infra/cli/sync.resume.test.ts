@@ -68,8 +68,9 @@ describe('npm run sync with an unfinished full sync', () => {
     expect(again).toEqual({ code: 0, out: expect.stringContaining('no unfinished full sync') });
   }, 60_000);
 
-  it('--discard-unfinished takes no other flag', () => {
-    expect(parseSyncArgs(['--discard-unfinished'])).toMatchObject({ mode: 'discard-unfinished' });
+  it('--discard-unfinished takes no other flag than --remote (the deployed system\'s run: sync.remote.test.ts)', () => {
+    expect(parseSyncArgs(['--discard-unfinished'])).toMatchObject({ mode: 'discard-unfinished', remote: false });
+    expect(parseSyncArgs(['--discard-unfinished', '--remote'])).toMatchObject({ mode: 'discard-unfinished', remote: true });
     expect(() => parseSyncArgs(['--discard-unfinished', '--json'])).toThrow('--json does not apply to --discard-unfinished');
   });
 });

@@ -114,7 +114,7 @@ describe('parseSyncArgs', () => {
       ['an id without --release', ['file:e1001'], /unexpected argument file:e1001/],
       ['an id with --held', ['--held', 'file:e1001'], /unexpected argument file:e1001/],
       ['all without --release', ['all'], /unexpected argument all/],
-      ['--remote on a sync', ['--remote'], /--remote works with --held, --release, --failed, --retry-failed, --migrate-ids or a sync's --html report/],
+      ['--remote on a sync', ['--remote'], /--remote works with --held, --release, --failed, --retry-failed, --migrate-ids, --discard-unfinished or a sync's --html report/],
       ['--remote on a dry run', ['--dry-run', '--remote'], /--remote works with .* or a sync's --html report/],
       ['--html without a file', ['--dry-run', '--html='], /--html needs the file to write/],
       ['--html followed by a flag instead of a file', ['--dry-run', '--html', '--json'], /'--html' argument is ambiguous/],
