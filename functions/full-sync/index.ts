@@ -2,7 +2,8 @@
  * `full-sync`: invoked by hand, `{ "dryRun": true|false, "sources": [...], "allowDeletes": N }`.
  * The seed's one-click push: plans everything, applies unless it is a dry run (the default),
  * and returns the plan summary. `{"held": true}` answers the deletion safeguard's held list and
- * `{"release": ["<externalId>", …] | "all"}` releases it (what `npm run sync -- --remote` sends).
+ * `{"release": ["<externalId>", …] | "all"}` releases it, `{"discardUnfinished": true}` drops an
+ * unfinished full sync (what `npm run sync -- … --remote` sends; all of them: lib/sync/messages.ts).
  * Its timer trigger (FULL_SYNC_SCHEDULE, s.yaml) is the daily reconcile: it applies under the
  * safeguard and logs one summary line.
  * An applying run stops before FULL_SYNC_RUN_SECONDS (or the function's timeout), checkpointed,
