@@ -8,10 +8,36 @@
  * that read version n publishes n+1 with `link(2)`, which fails when n+1 exists, so of two writers
  * only one wins and the other re-reads and tries again. That is the compare-and-swap NFS offers
  * (open(2), O_EXCL on NFS: link a unique file, then check its link count), and it needs no lock
- * that a frozen FC instance could hold forever. Old versions are emptied, never removed: a number,
- * once used, can never be linked again. Writers never trust a directory listing (NFS caches them)
- * for the newest version: they probe numbers by name. The record's own file holds a marker saying
- * so, written before version 1, so `get` of an absent key costs one lookup as before.
+ * that a frozen FC instance could hold forever. Writers never trust a directory listing (NFS caches
+ * them) for the newest version: they probe numbers by name. The record's own file holds a marker
+ * saying so, written before version 1, so `get` of an absent key costs one lookup as before.
+ *
+ * Old versions are removed, so a record keeps at most KEEP_VERSIONS + 2 × pruneEvery versions (≈ 270)
+ * however often it is written (leases, the account's rate bucket: hundreds of thousands a day). A
+ * removed number can be linked again, by a writer that read the version before it and was frozen
+ * while the record moved on: its link succeeds although the record is far ahead, a lost update it
+ * would believe in (two holders of one lease). A floor file fences that (versionFloor.ts):
+ * - the writer of every pruneEvery-th version n announces floor n − KEEP_VERSIONS (temp + rename),
+ *   then removes the names below the floor it read *before* announcing, by name: one round late, so
+ *   a removal always follows two announcements above the removed name;
+ * - a writer whose link succeeded reads the floor again (open + read: NFS close-to-open) and takes
+ *   its version back (unlinks it, re-reads, retries) unless the name was provably free: at or above
+ *   the floor, or below it by only one announcement (`staleLink`). A writer frozen across two prune
+ *   rounds around its own link cannot tell, and retries too: its change may then apply twice, never
+ *   be lost (harmless for leases and the rate bucket, whose changes re-check what they read);
+ * - readers probe from the floor (or the newest version this process saw, if higher), and accept a
+ *   version only if it is at or above the floor read after it: names there are never removed, so
+ *   one probed absent above it was not yet written.
+ * Why not sub-directories replaced by tombstone files: a directory cannot be swapped for a file in
+ * one step, and a stale writer may recreate the directory in between; the floor needs no such swap.
+ * The floor is written only by the writer of a grid version, after checking it rises; a pruner frozen
+ * between that check and its rename while others prune could still lower it. That needs two frozen
+ * processes at once and is not fenced.
+ *
+ * Records from before pruning (versions 1..n, old ones emptied, no floor file) are read as before,
+ * and pruned once their first floor is pruneGraceMs old (default an hour), at most 8 × pruneEvery
+ * names per round until caught up: instances of the previous release, which probe from version 1,
+ * have ended by then. A listing is used only to find strays (a crashed writer's temp file) to delete.
  *
  * A key too long for a file name is named by its hash (keys.ts); its own file then says which key
  * it holds (`{"key", "value"}`, or the marker followed by the key), which is how `list` finds it.
@@ -22,24 +48,39 @@
  * await state.get<{ usn: string }>('ad/watermark');
  */
 import { randomBytes } from 'node:crypto';
-import { access, link, mkdir, open, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { access, link, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StateStore, UpdateOptions } from '../core/ports';
 import { realSleep } from '../core/retryPolicy';
-import { StateConflictError, StateCorruptError, StateIoError } from './errors';
+import { StateConflictError, StateCorruptError, StateError, StateIoError } from './errors';
 import { toJson } from './json';
 import { fileNameForKey, hashedKeyStart, isHashedKey, keyForFileName, versionedDirNameForKey } from './keys';
+import { announcedAt, type Floor, readFloor, staleLink, writeFloor } from './versionFloor';
 
 const TEMP_PREFIX = '.tmp-';
 /** The content of a versioned record's own file; never valid JSON, so never taken for a value. */
 const VERSIONED_MARKER = 'versioned record: see the .versions directory beside this file\n';
 /** Versions kept whole behind the newest, so a reader that just found one can still read it. */
-const KEEP_VERSIONS = 8;
+export const KEEP_VERSIONS = 8;
+/** Default: the writer of every 128th version prunes; a record then holds at most KEEP_VERSIONS + 256 versions. */
+const PRUNE_EVERY = 128;
+/** At most this many rounds' worth of old names removed per prune, so catching up a large old record costs little per write. */
+const SWEEP_ROUNDS = 8;
+/** A stray temp file older than this is a crashed writer's, not one in progress. */
+const STRAY_AGE_MS = 3_600_000;
 
 export interface FileStateStoreOptions {
   /** How long `update` keeps trying against other writers before a (retryable) StateConflictError. Default 30 s. */
   updateTimeoutMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * The writer of every this-many-th version announces a new floor and removes older versions (see
+   * above). Every process sharing the directory must use the same value. 0: never prune (the
+   * benchmark's comparison only). Default 128.
+   */
+  pruneEvery?: number;
+  /** How long after a record's first floor removals begin (instances of a release without pruning must have ended). Default 1 h. */
+  pruneGraceMs?: number;
 }
 
 export class FileStateStore implements StateStore {
@@ -47,10 +88,17 @@ export class FileStateStore implements StateStore {
   private readonly seen = new Map<string, number>();
   private readonly updateTimeoutMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly pruneEvery: number;
+  private readonly pruneGraceMs: number;
 
   constructor(private readonly dir: string, options: FileStateStoreOptions = {}) {
     this.updateTimeoutMs = options.updateTimeoutMs ?? 30_000;
     this.sleep = options.sleep ?? realSleep;
+    this.pruneEvery = options.pruneEvery ?? PRUNE_EVERY;
+    this.pruneGraceMs = options.pruneGraceMs ?? 3_600_000;
+    if (this.pruneEvery !== 0 && !(Number.isSafeInteger(this.pruneEvery) && this.pruneEvery > KEEP_VERSIONS)) {
+      throw new RangeError(`pruneEvery must be 0 or an integer above ${KEEP_VERSIONS}`);
+    }
   }
 
   async get<T>(key: string): Promise<T | undefined> {
@@ -165,24 +213,26 @@ export class FileStateStore implements StateStore {
   }
 
   /**
-   * The newest version of a versioned record and its value (version 0: none). Version names are
-   * never removed, only emptied (see `publish`), so the versions that exist are always exactly
-   * 1..newest and a number once used can never be linked again: that is what makes the
-   * compare-and-swap sound. The newest is found by probing names, galloping from the version this
-   * process saw last and then halving, never by listing the directory (NFS caches listings).
+   * The newest version of a versioned record and its value (version 0: none). Versions from the
+   * floor up are never removed, so the ones there are exactly floor..newest: probing from the floor
+   * (or from the version this process saw last, if higher), galloping and then halving, finds the
+   * newest, never a listing (NFS caches listings). A candidate below the floor read after it may be
+   * a removed name linked by a stale writer, or the floor moved under the probe: look again.
    */
   private async latest<T>(key: string): Promise<{ version: number; value: T | undefined }> {
     const dir = join(this.dir, versionedDirNameForKey(key));
     for (let attempt = 1; ; attempt += 1) {
-      const version = await this.newest(key, dir, attempt === 1 ? this.seen.get(key) ?? 0 : 0);
+      const { floor } = await readFloor(key, dir);
+      const from = Math.max(floor, attempt === 1 ? this.seen.get(key) ?? 0 : 0);
+      const version = await this.newest(key, dir, from);
       if (version === 0) return { version: 0, value: undefined };
       const file = join(dir, `${version}.json`);
       const text = await this.readText(key, file);
-      if (text) {
+      if (text && version >= (await readFloor(key, dir)).floor) {
         this.seen.set(key, version);
         return { version, value: this.parse<T>(key, file, text) };
       }
-      // Emptied while we looked (others published KEEP_VERSIONS newer ones), or the record was deleted.
+      // Emptied by a writer of the release before pruning, removed while we looked, or the record was deleted.
       if (text === '' && !(await this.exists(key, join(dir, `${version + 1}.json`)))) {
         throw new StateCorruptError(key, file, new Error('the newest version is empty'));
       }
@@ -191,7 +241,7 @@ export class FileStateStore implements StateStore {
     }
   }
 
-  /** The highest n with `n.json` present, knowing 1..`from` were present (names are never removed). */
+  /** The highest n with `n.json` present, knowing `from`..n are present (0: nothing before 1). */
   private async newest(key: string, dir: string, from: number): Promise<number> {
     let low = from;
     let step = 1;
@@ -225,25 +275,34 @@ export class FileStateStore implements StateStore {
 
   /**
    * Publishes `text` as version `version` unless another writer already has: true when ours is in.
-   * The file is complete before its name appears (written to a temp file, then linked). The version
-   * KEEP_VERSIONS older is then emptied, by renaming an empty file over it: its name stays taken.
+   * The file is complete before its name appears (written to a temp file, then linked). A link that
+   * succeeded is checked against the floor (see the header): a stale one is taken back, as a loss.
+   * The writer of a grid version then prunes.
    */
   private async publish(key: string, dir: string, version: number, text: string, durable: boolean): Promise<boolean> {
     const temp = join(dir, `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
+    const target = join(dir, `${version}.json`);
     if (version === 1) await this.replaceFile(key, markerFor(key), durable);
     let won: boolean;
     try {
       await mkdir(dir, { recursive: true });
       await writeNew(temp, text, durable);
       try {
-        await link(temp, join(dir, `${version}.json`));
+        await link(temp, target);
         won = true;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
         // On NFS a retransmitted LINK can answer EEXIST for our own success: two links mean it is ours.
         won = (await stat(temp)).nlink === 2;
       }
+      if (won && staleLink(version, (await readFloor(key, dir)).floor, this.pruneEvery, KEEP_VERSIONS)) {
+        // The name was used and removed before: the record is far ahead. Take ours back, if it is still ours.
+        const [ours, there] = await Promise.all([stat(temp), stat(target).catch(() => undefined)]);
+        if (there?.ino === ours.ino && there.dev === ours.dev) await unlink(target).catch(() => undefined);
+        won = false;
+      }
     } catch (err) {
+      if (err instanceof StateError) throw err;
       throw new StateIoError(key, 'write', err);
     } finally {
       await unlink(temp).catch(() => undefined); // best effort: a stray temp file is ignored by readers
@@ -251,13 +310,49 @@ export class FileStateStore implements StateStore {
     if (!won) return false;
     this.seen.set(key, version);
     if (durable) await this.syncDir(key, dir);
-    if (version > KEEP_VERSIONS) {
-      const empty = join(dir, `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
-      // Best effort: a version left unemptied only costs its bytes.
-      await writeFile(empty, '', { mode: 0o600 }).then(() => rename(empty, join(dir, `${version - KEEP_VERSIONS}.json`)))
-        .catch(() => unlink(empty).catch(() => undefined));
-    }
+    const floor = announcedAt(version, this.pruneEvery, KEEP_VERSIONS);
+    if (floor !== undefined) await this.prune(key, dir, floor, version);
     return true;
+  }
+
+  /**
+   * Announces `floor`, then removes the names below the floor announced before it (never below the
+   * new one: see the header), at most SWEEP_ROUNDS rounds' worth. Every 16th round also deletes
+   * strays a listing shows: names below the swept mark a crashed pruner left, temp files of crashed
+   * writers. A failure here loses nothing: the version is in, and the next round sweeps again.
+   */
+  private async prune(key: string, dir: string, floor: number, version: number): Promise<void> {
+    try {
+      const before = await readFloor(key, dir);
+      if (floor <= before.floor) return; // a later round already announced
+      const now = Date.now();
+      const since = before.floor === 0 ? now : before.since;
+      const end = now - since >= this.pruneGraceMs ? Math.min(before.floor, before.swept + SWEEP_ROUNDS * this.pruneEvery) : before.swept;
+      const next: Floor = { floor, swept: Math.max(before.swept, end), since };
+      await writeFloor(key, dir, next);
+      const names: string[] = [];
+      for (let n = before.swept; n < end; n += 1) names.push(`${n}.json`);
+      if (end > before.swept && version % (16 * this.pruneEvery) === 0) names.push(...await this.strays(dir, next.swept));
+      for (let i = 0; i < names.length; i += 32) {
+        await Promise.all(names.slice(i, i + 32).map((name) => unlink(join(dir, name)).catch((err: unknown) => {
+          if (!isMissing(err)) throw err;
+        })));
+      }
+    } catch {
+      // Best effort, as above: the next grid version's writer tries again.
+    }
+  }
+
+  /** Version names below `swept` and temp files older than STRAY_AGE_MS, as a (possibly stale) listing shows them. */
+  private async strays(dir: string, swept: number): Promise<string[]> {
+    const names = await readdir(dir);
+    const old = await Promise.all(names.map(async (name) => {
+      if (/^\d+\.json$/.test(name)) return Number.parseInt(name, 10) < swept ? name : undefined;
+      if (!name.startsWith(TEMP_PREFIX)) return undefined;
+      const info = await stat(join(dir, name)).catch(() => undefined);
+      return info && Date.now() - info.mtimeMs > STRAY_AGE_MS ? name : undefined;
+    }));
+    return old.filter((name): name is string => name !== undefined);
   }
 
   /** Makes the rename itself durable. Some file systems cannot fsync a directory; the data is synced anyway. */
