@@ -80,6 +80,29 @@ describe('the okta-poll function (built bundle)', () => {
     expect(okta.refusedAssertions).toEqual([]);
   }, 60_000);
 
+  it('a first resync too long for one invocation stops at FULL_SYNC_RUN_SECONDS with a checkpoint and no watermark; the next tick finishes it, then stores one', async () => {
+    for (let n = 4; n <= 300; n++) okta.addUser(oktaUser(n));
+    const timed = { ...context, function: { name: 'okta-poll', timeout: 3600 } };
+    // 20 RAM requests/s: 300 people take longer than the 10 s this invocation may apply for.
+    const first = await bundles.invoke('okta-poll', TIMER_EVENT, {
+      env: { ...env, RAM_RATE_LIMIT: '20', FULL_SYNC_RUN_SECONDS: '10', FULL_SYNC_CHUNK_STEPS: '25' }, context: timed,
+    });
+    expect(first.error?.message).toMatch(/okta full resync stopped at its deadline after \d+ of 300 steps.*watermark was not moved/);
+    expect(first.logs).toContainEqual(expect.objectContaining({ msg: 'full-sync progress', function: 'okta-poll', total: 300, finished: false }));
+    const applied = emulator.state.users().length;
+    expect(applied).toBeGreaterThan(0);
+    expect(applied).toBeLessThan(300);
+    const state = new FileStateStore(path.join(dir, 'state'));
+    expect(await state.get('okta/watermark')).toBeUndefined();
+
+    const second = await bundles.invoke('okta-poll', TIMER_EVENT, { env, context: timed });
+    expect(second.error).toBeUndefined();
+    expect(second.result).toMatchObject({ mode: 'full', fullResyncReason: 'first-poll', fullSync: { progress: { finished: true, resumed: false } } });
+    expect(second.logs).toContainEqual(expect.objectContaining({ msg: 'full-sync progress', resumed: true, total: 300, done: 300, finished: true }));
+    expect(emulator.state.users()).toHaveLength(300);
+    expect(await state.get('okta/watermark')).toBeDefined();
+  }, 90_000);
+
   it('fails the tick naming OKTA_API_TOKEN when Okta refuses the token, and stores no watermark', async () => {
     const { OKTA_CLIENT_ID: _c, OKTA_PRIVATE_KEY: _k, ...rest } = env;
     const out = await bundles.invoke('okta-poll', TIMER_EVENT, { env: { ...rest, OKTA_API_TOKEN: '00wrong-token-sentinel' }, context });
