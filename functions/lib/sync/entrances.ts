@@ -110,7 +110,7 @@ export async function freshFullSync(
     const result = await fullSync(engine, request, run);
     if (!result.progress?.resumed || !result.progress.finished || attempt === 3) return result;
     const { deadline, now = Date.now } = run.pacing ?? {};
-    if (deadline !== undefined && now() >= deadline) return result;
+    if (deadline !== undefined && now() + 5_000 >= deadline) return result; // as applyRun: no chunk would fit
   }
 }
 
