@@ -25,8 +25,9 @@
  */
 import { type RamUser, type SourceName, externalIdOf, parseExternalId } from '../core/model';
 import type { ProvisioningLog, ProvisioningLogLine, RamTarget, Source, StateStore } from '../core/ports';
-import { migrateCommand } from '../core/errors';
+import { ClassifiedError, migrateCommand } from '../core/errors';
 import { describeFailure } from './failure';
+import { FullSyncRuns } from './fullSyncRun';
 import { HeldList } from './heldList';
 import { type IdentifierRecord, identifierKey } from './identifiers';
 import { forEachConcurrent } from '../core/pool';
@@ -118,6 +119,10 @@ export async function migrateIdentifiers(engine: MigrationEngine, sourceName: st
     recorded: from === to && recorded.migratingTo === undefined,
   };
   if (report.recorded) return report;
+  // An unfinished full sync was planned with the old kind of id: continued after the re-link, its
+  // steps would name people by ids RAM no longer holds. It is finished or discarded first.
+  const unfinished = await new FullSyncRuns(engine.state).current();
+  if (!run.dryRun && unfinished?.sources.includes(source.name)) throw new UnfinishedFullSyncError(source.name, unfinished);
   // From the first re-link on, people are linked by both kinds: no run may plan until this is done.
   if (!run.dryRun) {
     await engine.state.put<IdentifierRecord>(identifierKey(source.name), { type: from, since: recorded.since, migratingTo: to });
@@ -255,4 +260,16 @@ function logPerson(run: MigrationRun, source: SourceName, p: MigratedPerson): vo
     reason: p.reason,
     ...(p.recommendedAction && { recommendedAction: p.recommendedAction }),
   });
+}
+
+/** A migration asked for while a full sync planned with the old kind of id is unfinished: final, explained. */
+export class UnfinishedFullSyncError extends ClassifiedError {
+  readonly retryable = false;
+  constructor(source: string, unfinished: { runId: string; next: number; total: number }) {
+    super({
+      code: 'UnfinishedFullSync',
+      reason: `an unfinished full sync (run ${unfinished.runId}, ${unfinished.next}/${unfinished.total} steps) was planned with ${source}'s old kind of id`,
+      recommendedAction: 'let it finish (npm run sync continues it) or drop it (npm run sync -- --discard-unfinished [--remote]), then migrate',
+    });
+  }
 }

@@ -9,9 +9,9 @@ import type { SafeguardLedger } from '../../../functions/lib/core/safeguard';
 import { parseLarkSourceConfig } from '../../../functions/lib/sources/lark/config';
 import { LarkApiError } from '../../../functions/lib/sources/lark/errors';
 import { type LarkSource, createLarkSource } from '../../../functions/lib/sources/lark/LarkSource';
-import { type FullSyncRun, type SyncSettings, runFullSync } from '../../../functions/lib/sync/fullSync';
+import { type FullSyncRun, type SyncSettings, discardUnfinished, runFullSync } from '../../../functions/lib/sync/fullSync';
 import { type IdentifierRecord, identifierKey } from '../../../functions/lib/sync/identifiers';
-import { migrateIdentifiers } from '../../../functions/lib/sync/migrateIds';
+import { UnfinishedFullSyncError, migrateIdentifiers } from '../../../functions/lib/sync/migrateIds';
 import { type LarkApiFake, larkUser, startLarkApi } from '../../support/larkApi';
 import { type RamHarness, startRamHarness } from '../../support/ramHarness';
 
@@ -56,6 +56,22 @@ describe('migrateIdentifiers (npm run sync -- --migrate-ids lark)', () => {
   afterEach(async () => {
     await lark.close();
     await h.close();
+  });
+
+  it('refuses while a full sync planned with the old kind of id is unfinished, and migrates once it is dropped', async () => {
+    lark.users.push(...people(1, 2, 3));
+    // Stopped at its deadline before its first chunk: planned by union_id, nothing applied.
+    const stopped = await fullSync('union_id', { deadline: Date.now() - 1 });
+    expect(stopped.progress).toMatchObject({ finished: false, done: 0 });
+    const untouched = await stateSnapshot();
+
+    await expect(migrate('open_id')).rejects.toBeInstanceOf(UnfinishedFullSyncError);
+    await expect(migrate('open_id')).rejects.toMatchObject({ code: 'UnfinishedFullSync', recommendedAction: expect.stringMatching(/--discard-unfinished/) });
+    expect(await stateSnapshot()).toEqual(untouched);
+    expect((await migrate('open_id', { dryRun: true })).dryRun).toBe(true); // a dry run only reads
+
+    expect((await discardUnfinished(h.state))?.runId).toBe(stopped.runId);
+    expect((await migrate('open_id')).recorded).toBe(true);
   });
 
   it('re-links everyone, suspended and held people included, so a full sync by open_id changes nothing', async () => {
