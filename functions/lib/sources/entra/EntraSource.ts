@@ -5,11 +5,12 @@
  * A group department's members are its direct user members: nested groups are departments of
  * their own, not part of their parent (Entra groups have no tree).
  */
+import { attributeDepartment, attributeDepartmentName, membershipByUser } from '../attributeDepartments';
 import type { Department, Identity } from '../../core/model';
 import type { Source } from '../../core/ports';
 import type { EntraSourceConfig } from './config';
 import { GraphApi, type GraphApiOptions } from './GraphApi';
-import { attributeDepartment, attributeDepartmentName, groupToDepartment, toIdentity } from './mapping';
+import { groupToDepartment, toIdentity } from './mapping';
 import type { GraphUser } from './types';
 
 /** The change reason entra-poll gives a user delta marked `@removed` (soft or hard delete). */
@@ -39,7 +40,7 @@ export class EntraSource implements Source {
     const name = attributeDepartmentName(sourceId);
     if (name !== undefined) {
       if (!this.fromAttribute) return undefined;
-      for await (const _ of this.api.usersInDepartment(name)) return attributeDepartment(name);
+      for await (const _ of this.api.usersInDepartment(name)) return attributeDepartment('entra', name);
       return undefined;
     }
     if (!this.fromGroups) return undefined;
@@ -55,7 +56,7 @@ export class EntraSource implements Source {
       for await (const user of this.api.users()) {
         const department = user.department?.trim();
         if (!department) continue;
-        const found = attributeDepartment(department);
+        const found = attributeDepartment('entra', department);
         if (seen.has(found.sourceId)) continue;
         seen.add(found.sourceId);
         yield found;
@@ -68,7 +69,7 @@ export class EntraSource implements Source {
    * members are read first (one listing per group) instead of each user's groups one by one.
    */
   async *listUsers(): AsyncIterable<Identity> {
-    const groupsOf = this.fromGroups ? await this.membershipMap() : undefined;
+    const groupsOf = this.fromGroups ? await membershipByUser(this.api.groups(), (id) => this.api.groupMembers(id)) : undefined;
     const seen = new Set<string>();
     for await (const user of this.api.users()) {
       if (seen.has(user.id)) continue;
@@ -106,19 +107,6 @@ export class EntraSource implements Source {
     const ids: string[] = [];
     for await (const group of this.api.memberOf(userId)) ids.push(group.id);
     return ids;
-  }
-
-  /** user id → the groups they are a direct member of. */
-  private async membershipMap(): Promise<Map<string, string[]>> {
-    const map = new Map<string, string[]>();
-    for await (const group of this.api.groups()) {
-      for await (const member of this.api.groupMembers(group.id)) {
-        const list = map.get(member.id) ?? [];
-        if (!list.includes(group.id)) list.push(group.id);
-        map.set(member.id, list);
-      }
-    }
-    return map;
   }
 }
 

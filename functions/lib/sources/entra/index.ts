@@ -10,7 +10,8 @@ export { GRANT_PERMISSION, type GraphRequest, graphTable } from './errcodes';
 export { DeltaExpiredError, EntraApiError, type EntraApiErrorInit } from './errors';
 export type { GraphGroup, GraphMemberDelta, GraphPage, GraphTokenAnswer, GraphUser } from './types';
 export { EntraSource, createEntraSource, ENTRA_DELETION_EVENTS, ENTRA_REMOVED_REASON } from './EntraSource';
-export { ATTRIBUTE_DEPARTMENT_PREFIX, attributeDepartmentId, attributeDepartmentName, groupToDepartment, toIdentity } from './mapping';
+export { groupToDepartment, toIdentity } from './mapping';
+export { ATTRIBUTE_DEPARTMENT_PREFIX, attributeDepartmentId, attributeDepartmentName } from '../attributeDepartments';
 export {
   DEFAULT_DELTA_STATE_KEY, DELTA_REASONS, DeltaPoller, type DeltaPollReport, type DeltaPollerOptions, type DeltaWatermark, type EntraResyncReason,
 } from './DeltaPoller';

@@ -3,28 +3,11 @@
  * `accountEnabled` is false); a deleted one is absent (Graph answers 404). Departments come from
  * the `department` attribute, from groups, or both (ENTRA_DEPARTMENTS).
  */
+import { attributeDepartmentId } from '../attributeDepartments';
 import type { Department, Identity } from '../../core/model';
 import type { GraphGroup, GraphUser } from './types';
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() ? value.trim() : undefined);
-
-/**
- * The id of the department named by a `department` attribute: `dept:` + the name, trimmed, inner
- * whitespace runs made one space, case kept. Readable in scope and group rules, the same for everyone
- * who carries the name, and never a Graph object id (those are GUIDs without a prefix).
- *
- * @example
- * attributeDepartmentId('  Research  and Development ') // 'dept:Research and Development'
- */
-export const ATTRIBUTE_DEPARTMENT_PREFIX = 'dept:';
-export function attributeDepartmentId(name: string): string {
-  return `${ATTRIBUTE_DEPARTMENT_PREFIX}${name.trim().replace(/\s+/g, ' ')}`;
-}
-
-/** The name an attribute department id stands for, or undefined for a group id. */
-export function attributeDepartmentName(id: string): string | undefined {
-  return id.startsWith(ATTRIBUTE_DEPARTMENT_PREFIX) ? id.slice(ATTRIBUTE_DEPARTMENT_PREFIX.length) || undefined : undefined;
-}
 
 /**
  * The person. `groupIds` are the groups they are a direct member of (when departments come from
@@ -72,10 +55,4 @@ export function toIdentity(user: GraphUser, departments: { attribute: boolean; g
 /** A group as a department: top level (Entra groups have no parent; nesting is not followed). */
 export function groupToDepartment(group: GraphGroup): Department {
   return { source: 'entra', sourceId: group.id, name: text(group.displayName) ?? group.id };
-}
-
-/** An attribute department (no parent: the attribute is free text). */
-export function attributeDepartment(name: string): Department {
-  const id = attributeDepartmentId(name);
-  return { source: 'entra', sourceId: id, name: attributeDepartmentName(id)! };
 }

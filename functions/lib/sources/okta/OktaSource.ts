@@ -5,11 +5,12 @@
  * values (`dept:<name>`), or both, per OKTA_DEPARTMENTS; a group's members are its direct members
  * (Okta groups do not nest).
  */
+import { attributeDepartment, attributeDepartmentName, membershipByUser } from '../attributeDepartments';
 import type { Department, Identity } from '../../core/model';
 import type { Source } from '../../core/ports';
 import type { OktaSourceConfig } from './config';
 import { OktaApi, type OktaApiOptions, filterValue } from './OktaApi';
-import { GONE_STATUS, attributeDepartment, attributeDepartmentName, groupToDepartment, toIdentity } from './mapping';
+import { GONE_STATUS, groupToDepartment, toIdentity } from './mapping';
 import type { OktaUser } from './types';
 
 /** The change reasons okta-poll gives the System Log's deletions (and okta-webhook its delete events). */
@@ -41,7 +42,7 @@ export class OktaSource implements Source {
     const name = attributeDepartmentName(sourceId);
     if (name !== undefined) {
       if (!this.fromAttribute) return undefined;
-      for await (const _ of this.carriers(name)) return attributeDepartment(name);
+      for await (const _ of this.carriers(name)) return attributeDepartment('okta', name);
       return undefined;
     }
     if (!this.fromGroups) return undefined;
@@ -57,7 +58,7 @@ export class OktaSource implements Source {
       for await (const user of this.api.users()) {
         const department = typeof user.profile?.department === 'string' ? user.profile.department.trim() : '';
         if (!department) continue;
-        const found = attributeDepartment(department);
+        const found = attributeDepartment('okta', department);
         if (seen.has(found.sourceId)) continue;
         seen.add(found.sourceId);
         yield found;
@@ -71,7 +72,7 @@ export class OktaSource implements Source {
    * members are read first (one listing per group) instead of each user's groups one by one.
    */
   async *listUsers(): AsyncIterable<Identity> {
-    const groupsOf = this.fromGroups ? await this.membershipMap() : undefined;
+    const groupsOf = this.fromGroups ? await membershipByUser(this.api.groups(), (id) => this.api.groupMembers(id)) : undefined;
     const seen = new Set<string>();
     for await (const user of this.api.users()) {
       if (seen.has(user.id)) continue;
@@ -117,19 +118,6 @@ export class OktaSource implements Source {
 
   private identity(user: OktaUser, groupIds: readonly string[] | undefined): Identity | undefined {
     return toIdentity(user, { attribute: this.fromAttribute, groupIds });
-  }
-
-  /** user id → the groups they are a member of. */
-  private async membershipMap(): Promise<Map<string, string[]>> {
-    const map = new Map<string, string[]>();
-    for await (const group of this.api.groups()) {
-      for await (const member of this.api.groupMembers(group.id)) {
-        const list = map.get(member.id) ?? [];
-        if (!list.includes(group.id)) list.push(group.id);
-        map.set(member.id, list);
-      }
-    }
-    return map;
   }
 }
 

@@ -13,5 +13,6 @@ export { OKTA_CODES, oktaTable, permissionFix, type OktaRequest } from './errcod
 export { OktaApiError } from './errors';
 export { clientAssertion } from './clientAssertion';
 export { nextLink } from './links';
-export { GONE_STATUS, attributeDepartmentId, attributeDepartmentName, statusOf, toIdentity } from './mapping';
+export { GONE_STATUS, statusOf, toIdentity } from './mapping';
+export { attributeDepartmentId, attributeDepartmentName } from '../attributeDepartments';
 export type { OktaGroup, OktaLogEvent, OktaUser, OktaUserStatus } from './types';

@@ -13,6 +13,7 @@
  * Departments are groups (their `00g…` id), `profile.department` values (`dept:<name>`), or both
  * (OKTA_DEPARTMENTS).
  */
+import { attributeDepartmentId } from '../attributeDepartments';
 import type { Department, Identity, IdentityStatus } from '../../core/model';
 import type { OktaGroup, OktaUser } from './types';
 
@@ -25,24 +26,6 @@ const text = (value: unknown): string | undefined => (typeof value === 'string' 
 export function statusOf(oktaStatus: string): IdentityStatus | undefined {
   if (oktaStatus === GONE_STATUS) return undefined;
   return ACTIVE.has(oktaStatus) ? 'active' : 'disabled';
-}
-
-export const ATTRIBUTE_DEPARTMENT_PREFIX = 'dept:';
-
-/**
- * The id of the department a `profile.department` value names: `dept:` + the name, trimmed, inner
- * whitespace runs made one space. Never an Okta group id (those are `00g…` without a colon).
- *
- * @example
- * attributeDepartmentId('  Research  and Development ') // 'dept:Research and Development'
- */
-export function attributeDepartmentId(name: string): string {
-  return `${ATTRIBUTE_DEPARTMENT_PREFIX}${name.trim().replace(/\s+/g, ' ')}`;
-}
-
-/** The name an attribute department id stands for, or undefined for a group id. */
-export function attributeDepartmentName(id: string): string | undefined {
-  return id.startsWith(ATTRIBUTE_DEPARTMENT_PREFIX) ? id.slice(ATTRIBUTE_DEPARTMENT_PREFIX.length) || undefined : undefined;
 }
 
 /**
@@ -92,10 +75,4 @@ export function toIdentity(user: OktaUser, departments: { attribute: boolean; gr
 /** A group as a department: top level (Okta groups have no tree). */
 export function groupToDepartment(group: OktaGroup): Department {
   return { source: 'okta', sourceId: group.id, name: text(group.profile?.name) ?? group.id };
-}
-
-/** An attribute department (no parent: the attribute is free text). */
-export function attributeDepartment(name: string): Department {
-  const id = attributeDepartmentId(name);
-  return { source: 'okta', sourceId: id, name: attributeDepartmentName(id)! };
 }

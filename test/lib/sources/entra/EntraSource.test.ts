@@ -4,7 +4,7 @@
  */
 import { parseEntraSourceConfig } from '../../../../functions/lib/sources/entra/config';
 import { EntraSource, createEntraSource } from '../../../../functions/lib/sources/entra/EntraSource';
-import { attributeDepartmentId } from '../../../../functions/lib/sources/entra/mapping';
+import { attributeDepartmentId } from '../../../../functions/lib/sources/attributeDepartments';
 import { type GraphFake, graphEnv, graphGroup, graphUser, startGraphApi } from '../../../support/graphApi';
 
 describe('EntraSource', () => {
