@@ -14,7 +14,7 @@ import type { Plan, Step } from '../core/plan';
 import type { StateStore } from '../core/ports';
 import type { SafeguardLedger } from '../core/safeguard';
 import { type ApplySummary, type StepOutcome, summarizeOutcomes } from './apply';
-import { LEDGER_KEY } from './heldList';
+import { LEDGER_KEY, leaveHeldList } from './heldList';
 
 export const RUN_KEY = 'full-sync/run';
 export const PLAN_PREFIX = 'full-sync/plan/';
@@ -116,16 +116,6 @@ export class FullSyncRuns {
 
   /** What HeldList.afterApply does, for a run whose settle happened in an earlier invocation. */
   private async leaveHeldList(releasing: string[], outcomes: StepOutcome[]): Promise<void> {
-    if (releasing.length === 0) return;
-    const released = new Set(releasing);
-    const done = outcomes.flatMap((o) =>
-      (o.status === 'succeeded' && o.step.kind === 'user' && released.has(o.step.externalId) ? [o.step.externalId] : []));
-    if (done.length === 0) return;
-    await this.state.update<SafeguardLedger>(LEDGER_KEY, (current) => {
-      if (!current || !done.some((id) => id in current.held)) return undefined;
-      const held = { ...current.held };
-      for (const id of done) delete held[id];
-      return { ...current, held };
-    });
+    if (releasing.length > 0) await leaveHeldList(this.state, new Set(releasing), outcomes);
   }
 }

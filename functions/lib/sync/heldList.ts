@@ -57,16 +57,24 @@ export class HeldList {
 
   /** Released steps that were carried out leave the list; a failed one stays, to be released again. */
   async afterApply(outcomes: StepOutcome[]): Promise<void> {
-    const done = outcomes.flatMap((o) =>
-      (o.status === 'succeeded' && o.step.kind === 'user' && this.releasing.has(o.step.externalId) ? [o.step.externalId] : []));
-    if (done.length === 0) return;
-    await this.state.update<SafeguardLedger>(LEDGER_KEY, (current) => {
-      if (!current || !done.some((id) => id in current.held)) return undefined;
-      const held = { ...current.held };
-      for (const id of done) delete held[id];
-      return { ...current, held };
-    });
+    await leaveHeldList(this.state, this.releasing, outcomes);
   }
+}
+
+/**
+ * Takes the released people whose steps succeeded off the held list; also for a run whose settle
+ * happened in an earlier invocation (a resumed full sync).
+ */
+export async function leaveHeldList(state: StateStore, releasing: ReadonlySet<string>, outcomes: StepOutcome[]): Promise<void> {
+  const done = outcomes.flatMap((o) =>
+    (o.status === 'succeeded' && o.step.kind === 'user' && releasing.has(o.step.externalId) ? [o.step.externalId] : []));
+  if (done.length === 0) return;
+  await state.update<SafeguardLedger>(LEDGER_KEY, (current) => {
+    if (!current || !done.some((id) => id in current.held)) return undefined;
+    const held = { ...current.held };
+    for (const id of done) delete held[id];
+    return { ...current, held };
+  });
 }
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
