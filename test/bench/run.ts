@@ -79,6 +79,15 @@ for (const kind of ['update', 'deprovision'] as const) {
   console.log(`  ${kind.padEnd(11)} with ${f.withMs} ms, without the lease ${f.noLeaseMs} ms: +${f.leaseAddedMs} ms per change`);
 }
 
+type VersionsFigures = { meanUs: number; p50Us: number; p99Us: number; maxMs: number; files: number; firstGetMs: number };
+const versions = run('stateVersions.bench.ts', '5000') as { updates: number; pruned: VersionsFigures; unpruned: VersionsFigures; meanRatio: number };
+console.log(`versioned state record (FileStateStore update, not flushed, as leases and the rate bucket), ${versions.updates} updates each, interleaved:`);
+for (const name of ['pruned', 'unpruned'] as const) {
+  const f = versions[name];
+  console.log(`  ${name.padEnd(8)} mean ${f.meanUs} µs, p50 ${f.p50Us} µs, p99 ${f.p99Us} µs, max ${f.maxMs} ms; ${f.files} files left; a fresh process's first get ${f.firstGetMs} ms`);
+}
+console.log(`  pruning costs ×${versions.meanRatio} per update (mean) and keeps the record at ${versions.pruned.files} files instead of ${versions.unpruned.files}`);
+
 const fns = run('functions.bench.ts', '200') as {
   bareNodeMs: number;
   goal: { maxKiB: number; maxRatio: number };

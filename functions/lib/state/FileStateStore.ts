@@ -30,9 +30,12 @@
  *   one probed absent above it was not yet written.
  * Why not sub-directories replaced by tombstone files: a directory cannot be swapped for a file in
  * one step, and a stale writer may recreate the directory in between; the floor needs no such swap.
- * The floor is written only by the writer of a grid version, after checking it rises; a pruner frozen
- * between that check and its rename while others prune could still lower it. That needs two frozen
- * processes at once and is not fenced.
+ * NFS has no conditional replace, so the floor is raised with care (raiseFloor): the new file is
+ * written and flushed, the floor re-read, and the rename follows only if no other round moved it. A
+ * pruner stalled exactly between that re-read and its rename while a later round announced can still
+ * lower the floor; it then sees the later round's version and announces that round's floor again
+ * (`reannounce`). Until it does, a stale writer landing in between could be let through: that needs
+ * a stalled pruner and a stale writer at the same moment, and is not fenced further.
  *
  * Records from before pruning (versions 1..n, old ones emptied, no floor file) are read as before,
  * and pruned once their first floor is pruneGraceMs old (default an hour), at most 8 × pruneEvery
@@ -55,7 +58,7 @@ import { realSleep } from '../core/retryPolicy';
 import { StateConflictError, StateCorruptError, StateError, StateIoError } from './errors';
 import { toJson } from './json';
 import { fileNameForKey, hashedKeyStart, isHashedKey, keyForFileName, versionedDirNameForKey } from './keys';
-import { announcedAt, type Floor, readFloor, staleLink, writeFloor } from './versionFloor';
+import { announcedAt, type Floor, raiseFloor, readFloor, staleLink } from './versionFloor';
 
 const TEMP_PREFIX = '.tmp-';
 /** The content of a versioned record's own file; never valid JSON, so never taken for a value. */
@@ -215,16 +218,17 @@ export class FileStateStore implements StateStore {
   /**
    * The newest version of a versioned record and its value (version 0: none). Versions from the
    * floor up are never removed, so the ones there are exactly floor..newest: probing from the floor
-   * (or from the version this process saw last, if higher), galloping and then halving, finds the
-   * newest, never a listing (NFS caches listings). A candidate below the floor read after it may be
-   * a removed name linked by a stale writer, or the floor moved under the probe: look again.
+   * (or from the version this process saw last), galloping and then halving, finds the newest, never
+   * a listing (NFS caches listings). The candidate is accepted only at or above the floor read after
+   * it: a name above it probed absent can then not have been removed, only not yet written. Below,
+   * it may be a removed name linked by a stale writer, or the floor moved under the probe: look again.
    */
   private async latest<T>(key: string): Promise<{ version: number; value: T | undefined }> {
     const dir = join(this.dir, versionedDirNameForKey(key));
     for (let attempt = 1; ; attempt += 1) {
-      const { floor } = await readFloor(key, dir);
-      const from = Math.max(floor, attempt === 1 ? this.seen.get(key) ?? 0 : 0);
-      const version = await this.newest(key, dir, from);
+      // Where to start matters for speed only (the check below decides): a hot record starts where this process left it.
+      const seen = attempt === 1 ? this.seen.get(key) : undefined;
+      const version = await this.newest(key, dir, seen ?? (await readFloor(key, dir)).floor);
       if (version === 0) return { version: 0, value: undefined };
       const file = join(dir, `${version}.json`);
       const text = await this.readText(key, file);
@@ -241,7 +245,7 @@ export class FileStateStore implements StateStore {
     }
   }
 
-  /** The highest n with `n.json` present, knowing `from`..n are present (0: nothing before 1). */
+  /** The highest n with `n.json` present, if `from` is (0: nothing before 1); else a candidate `latest` refuses. */
   private async newest(key: string, dir: string, from: number): Promise<number> {
     let low = from;
     let step = 1;
@@ -329,7 +333,8 @@ export class FileStateStore implements StateStore {
       const since = before.floor === 0 ? now : before.since;
       const end = now - since >= this.pruneGraceMs ? Math.min(before.floor, before.swept + SWEEP_ROUNDS * this.pruneEvery) : before.swept;
       const next: Floor = { floor, swept: Math.max(before.swept, end), since };
-      await writeFloor(key, dir, next);
+      if (!(await raiseFloor(key, dir, before, next))) return; // another round moved it: it sweeps
+      await this.reannounce(key, dir, version);
       const names: string[] = [];
       for (let n = before.swept; n < end; n += 1) names.push(`${n}.json`);
       if (end > before.swept && version % (16 * this.pruneEvery) === 0) names.push(...await this.strays(dir, next.swept));
@@ -340,6 +345,24 @@ export class FileStateStore implements StateStore {
       }
     } catch {
       // Best effort, as above: the next grid version's writer tries again.
+    }
+  }
+
+  /**
+   * After announcing at `version`: if a later round has begun (its grid version exists, or ours is
+   * already removed), our rename may have replaced that round's floor with a lower one. Announce the
+   * newest round's floor again (any writer knowing a grid version may: the value is the same).
+   */
+  private async reannounce(key: string, dir: string, version: number): Promise<void> {
+    const ownLeft = !(await this.exists(key, join(dir, `${version}.json`)));
+    if (!ownLeft && !(await this.exists(key, join(dir, `${version + this.pruneEvery}.json`)))) return;
+    // Far behind, our own version is gone: a listing (possibly stale) names some recent version to probe from.
+    const from = ownLeft ? Math.max(0, ...(await readdir(dir)).filter((n) => /^\d+\.json$/.test(n)).map((n) => Number.parseInt(n, 10))) : version;
+    const newest = await this.newest(key, dir, from);
+    const target = newest >= this.pruneEvery ? announcedAt(newest - (newest % this.pruneEvery), this.pruneEvery, KEEP_VERSIONS) : undefined;
+    for (let attempt = 0; attempt < 3 && target !== undefined; attempt += 1) {
+      const current = await readFloor(key, dir);
+      if (current.floor >= target || await raiseFloor(key, dir, current, { ...current, floor: target })) return;
     }
   }
 

@@ -48,21 +48,31 @@ export async function readFloor(key: string, dir: string): Promise<Floor> {
   }
 }
 
-/** Replaces the floor file whole, on disk before this resolves (it is rare: one write per `every` versions). */
-export async function writeFloor(key: string, dir: string, floor: Floor): Promise<void> {
+/**
+ * Replaces the floor file whole with `next` if it still holds `expected`'s floor: false when another
+ * pruner moved it meanwhile. The new file is written and flushed first, so the last check and the
+ * rename are back to back; a rename is not conditional, so a pruner stalled exactly between them can
+ * still overwrite a newer floor, which `FileStateStore` then announces again (see there).
+ */
+export async function raiseFloor(key: string, dir: string, expected: Floor, next: Floor): Promise<boolean> {
   const temp = join(dir, `.tmp-${randomBytes(8).toString('hex')}`);
   try {
     const handle = await open(temp, 'wx', 0o600);
     try {
-      await handle.writeFile(JSON.stringify(floor), 'utf8');
+      await handle.writeFile(JSON.stringify(next), 'utf8');
       await handle.sync();
     } finally {
       await handle.close();
     }
+    if ((await readFloor(key, dir)).floor !== expected.floor) {
+      await unlink(temp);
+      return false;
+    }
     await rename(temp, join(dir, FLOOR_FILE));
+    return true;
   } catch (err) {
     await unlink(temp).catch(() => undefined); // best effort: the write already failed
-    throw new StateIoError(key, 'write', err);
+    throw err instanceof StateCorruptError ? err : new StateIoError(key, 'write', err);
   }
 }
 

@@ -103,6 +103,18 @@ describe('FileStateStore: pruned versions', () => {
     expect(existsSync(join(vdir, '6.json'))).toBe(false);
   }, 60_000);
 
+  it('a reader that last saw a removed version never answers what a stale writer linked there meanwhile', async () => {
+    const key = 'lease/person/ad:2';
+    const reader = new FileStateStore(dir, { pruneEvery: 16, pruneGraceMs: 0 });
+    const others = new FileStateStore(dir, { pruneEvery: 16, pruneGraceMs: 0 });
+    for (let i = 0; i < 5; i++) await reader.update(key, bump);
+    for (let i = 0; i < 200; i++) await others.update(key, bump, { durable: false });
+    // A stale writer's link of 6 between its success and its check of the floor: the reader probes from 5.
+    await writeFile(join(dir, versionedDirNameForKey(key), '6.json'), JSON.stringify(6));
+    expect(await reader.get(key)).toBe(205);
+    expect(await reader.update(key, bump)).toBe(206);
+  });
+
   it('a record in the layout before pruning (versions 1..n, old ones emptied, no floor) is read, updated and pruned', async () => {
     const key = 'safeguard/ledger';
     // What the release before pruning left: every version kept, all but the newest eight emptied.
