@@ -226,9 +226,12 @@ export class FileStateStore implements StateStore {
   private async latest<T>(key: string): Promise<{ version: number; value: T | undefined }> {
     const dir = join(this.dir, versionedDirNameForKey(key));
     for (let attempt = 1; ; attempt += 1) {
-      // Where to start matters for speed only (the check below decides): a hot record starts where this process left it.
+      // Where to start matters for speed only (the check below decides): a hot record starts where this
+      // process left it. A floor lowered by a stalled pruner (see the header) may name a removed version:
+      // after two misses, a listing (possibly stale) names some recent version to probe from instead.
       const seen = attempt === 1 ? this.seen.get(key) : undefined;
-      const version = await this.newest(key, dir, seen ?? (await readFloor(key, dir)).floor);
+      const from = seen ?? (attempt > 2 ? await this.listedNewest(dir) : (await readFloor(key, dir)).floor);
+      const version = await this.newest(key, dir, from);
       if (version === 0) return { version: 0, value: undefined };
       const file = join(dir, `${version}.json`);
       const text = await this.readText(key, file);
@@ -243,6 +246,12 @@ export class FileStateStore implements StateStore {
       this.seen.delete(key);
       if (attempt > 5) throw new StateConflictError(key, attempt);
     }
+  }
+
+  /** The highest version name a listing shows (0: none, or no directory). */
+  private async listedNewest(dir: string): Promise<number> {
+    const names = await readdir(dir).catch(() => [] as string[]);
+    return names.reduce((max, name) => (/^\d+\.json$/.test(name) ? Math.max(max, Number.parseInt(name, 10)) : max), 0);
   }
 
   /** The highest n with `n.json` present, if `from` is (0: nothing before 1); else a candidate `latest` refuses. */
@@ -357,7 +366,7 @@ export class FileStateStore implements StateStore {
     const ownLeft = !(await this.exists(key, join(dir, `${version}.json`)));
     if (!ownLeft && !(await this.exists(key, join(dir, `${version + this.pruneEvery}.json`)))) return;
     // Far behind, our own version is gone: a listing (possibly stale) names some recent version to probe from.
-    const from = ownLeft ? Math.max(0, ...(await readdir(dir)).filter((n) => /^\d+\.json$/.test(n)).map((n) => Number.parseInt(n, 10))) : version;
+    const from = ownLeft ? await this.listedNewest(dir) : version;
     const newest = await this.newest(key, dir, from);
     const target = newest >= this.pruneEvery ? announcedAt(newest - (newest % this.pruneEvery), this.pruneEvery, KEEP_VERSIONS) : undefined;
     for (let attempt = 0; attempt < 3 && target !== undefined; attempt += 1) {

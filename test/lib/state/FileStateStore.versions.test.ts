@@ -6,7 +6,7 @@
  * and pruned.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileStateStore, KEEP_VERSIONS } from '../../../functions/lib/state/FileStateStore';
@@ -113,6 +113,22 @@ describe('FileStateStore: pruned versions', () => {
     await writeFile(join(dir, versionedDirNameForKey(key), '6.json'), JSON.stringify(6));
     expect(await reader.get(key)).toBe(205);
     expect(await reader.update(key, bump)).toBe(206);
+  });
+
+  it('a floor lowered by a stalled pruner (naming a removed version) stops no fresh process, and the next round raises it again', async () => {
+    const key = 'ram/rate-budget';
+    const store = new FileStateStore(dir, { pruneEvery: 16, pruneGraceMs: 0 });
+    for (let i = 0; i < 200; i++) await store.update(key, bump, { durable: false });
+    const floorFile = join(dir, versionedDirNameForKey(key), 'floor');
+    const raised = JSON.parse(await readFile(floorFile, 'utf8')) as { floor: number };
+    expect(raised.floor).toBe(184);
+    // What a pruner of round 1, stalled between its check and its rename, leaves: versions 8..167 are gone.
+    await writeFile(floorFile, JSON.stringify({ ...raised, floor: 8 }));
+    const fresh = new FileStateStore(dir, { pruneEvery: 16, pruneGraceMs: 0 });
+    expect(await fresh.get(key)).toBe(200);
+    for (let i = 0; i < 8; i++) await fresh.update(key, bump, { durable: false });
+    expect(JSON.parse(await readFile(floorFile, 'utf8'))).toMatchObject({ floor: 200 });
+    expect(await new FileStateStore(dir).get(key)).toBe(208);
   });
 
   it('a record in the layout before pruning (versions 1..n, old ones emptied, no floor) is read, updated and pruned', async () => {
