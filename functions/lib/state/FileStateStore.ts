@@ -12,7 +12,7 @@
  * them) for the newest version: they probe numbers by name. The record's own file holds a marker
  * saying so, written before version 1, so `get` of an absent key costs one lookup as before.
  *
- * Old versions are removed, so a record keeps at most KEEP_VERSIONS + 2 × pruneEvery versions (≈ 270)
+ * Old versions are removed, so a record keeps at most KEEP_VERSIONS + 2 × pruneEvery versions (264)
  * however often it is written (leases, the account's rate bucket: hundreds of thousands a day). A
  * removed number can be linked again, by a writer that read the version before it and was frozen
  * while the record moved on: its link succeeds although the record is far ahead, a lost update it
@@ -24,8 +24,8 @@
  *   its version back (unlinks it, re-reads, retries) unless the name was provably free: at or above
  *   the floor, or below it by only one announcement (`staleLink`). A writer frozen across two prune
  *   rounds around its own link cannot tell, and retries too: its change may then apply twice, never
- *   be lost (harmless for leases and the rate bucket, whose changes re-check what they read);
- * - readers probe from the floor (or the newest version this process saw, if higher), and accept a
+ *   be lost (a lease's change re-checks the holder it reads; the rate bucket spends twice, once);
+ * - readers probe from the version this process saw last, else from the floor, and accept a
  *   version only if it is at or above the floor read after it: names there are never removed, so
  *   one probed absent above it was not yet written.
  * Why not sub-directories replaced by tombstone files: a directory cannot be swapped for a file in
@@ -40,7 +40,9 @@
  * Records from before pruning (versions 1..n, old ones emptied, no floor file) are read as before,
  * and pruned once their first floor is pruneGraceMs old (default an hour), at most 8 × pruneEvery
  * names per round until caught up: instances of the previous release, which probe from version 1,
- * have ended by then. A listing is used only to find strays (a crashed writer's temp file) to delete.
+ * have ended by then. A listing is used only for candidates, never to decide: strays to delete (a
+ * crashed writer's temp file), and where to probe from when the floor names a removed version.
+ * Deleting a versioned record while a stale writer of it still runs is unsafe, as it always was.
  *
  * A key too long for a file name is named by its hash (keys.ts); its own file then says which key
  * it holds (`{"key", "value"}`, or the marker followed by the key), which is how `list` finds it.
