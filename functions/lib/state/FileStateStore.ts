@@ -348,7 +348,8 @@ export class FileStateStore implements StateStore {
       await this.reannounce(key, dir, version);
       const names: string[] = [];
       for (let n = before.swept; n < end; n += 1) names.push(`${n}.json`);
-      if (end > before.swept && version % (16 * this.pruneEvery) === 0) names.push(...await this.strays(dir, next.swept));
+      // Not while catching up an old record: its listing is long, and its sweep reaches those names anyway.
+      if (end > before.swept && end === before.floor && version % (16 * this.pruneEvery) === 0) names.push(...await this.strays(dir, next.swept));
       for (let i = 0; i < names.length; i += 32) {
         await Promise.all(names.slice(i, i + 32).map((name) => unlink(join(dir, name)).catch((err: unknown) => {
           if (!isMissing(err)) throw err;

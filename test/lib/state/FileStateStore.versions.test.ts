@@ -6,7 +6,7 @@
  * and pruned.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileStateStore, KEEP_VERSIONS } from '../../../functions/lib/state/FileStateStore';
@@ -150,6 +150,22 @@ describe('FileStateStore: pruned versions', () => {
     expect(versions.at(-1)).toBe(360);
     expect(versions.length).toBeLessThanOrEqual(KEEP_VERSIONS + 2 * 16);
   }, 60_000);
+
+  it('strays a listing shows are deleted now and then: an old version a crashed pruner left, a crashed writer\'s temp file', async () => {
+    const key = 'lease/full-sync';
+    const store = new FileStateStore(dir, { pruneEvery: 16, pruneGraceMs: 0 });
+    for (let i = 0; i < 100; i++) await store.update(key, bump, { durable: false });
+    const vdir = join(dir, versionedDirNameForKey(key));
+    await writeFile(join(vdir, '3.json'), '3'); // swept long ago, back as if a pruner had crashed before removing it
+    await writeFile(join(vdir, '.tmp-0123456789abcdef'), '{"torn');
+    await utimes(join(vdir, '.tmp-0123456789abcdef'), new Date(Date.now() - 7_200_000), new Date(Date.now() - 7_200_000));
+    await writeFile(join(vdir, '.tmp-fedcba9876543210'), '{"in progress'); // a writer's, just now: kept
+    for (let i = 0; i < 160; i++) await store.update(key, bump, { durable: false }); // through version 256, a 16th round
+    const { versions, others } = await versionFiles(key);
+    expect(versions[0]).toBeGreaterThan(3);
+    expect(others).toEqual(['.tmp-fedcba9876543210', 'floor']);
+    expect(await store.get(key)).toBe(260);
+  });
 
   it('a record whose first floor is younger than the grace period keeps its versions (a release without pruning may still run)', async () => {
     const store = new FileStateStore(dir, { pruneEvery: 16 });
