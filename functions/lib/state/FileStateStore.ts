@@ -31,11 +31,12 @@
  * Why not sub-directories replaced by tombstone files: a directory cannot be swapped for a file in
  * one step, and a stale writer may recreate the directory in between; the floor needs no such swap.
  * NFS has no conditional replace, so the floor is raised with care (raiseFloor): the new file is
- * written and flushed, the floor re-read, and the rename follows only if no other round moved it. A
- * pruner stalled exactly between that re-read and its rename while a later round announced can still
- * lower the floor; it then sees the later round's version and announces that round's floor again
- * (`reannounce`). Until it does, a stale writer landing in between could be let through: that needs
- * a stalled pruner and a stale writer at the same moment, and is not fenced further.
+ * written and flushed, then the rename follows only if no other round moved the floor and the next
+ * round's grid version does not exist yet (its pruner could announce any moment). A pruner stalled
+ * exactly between those checks and its rename while a whole round (pruneEvery versions) passes and
+ * announces can still lower the floor; it then sees the later round's version and announces that
+ * round's floor again (`reannounce`). Until it does, a stale writer landing in between could be let
+ * through: that needs a stalled pruner and a stale writer at the same moment, and is not fenced further.
  *
  * Records from before pruning (versions 1..n, old ones emptied, no floor file) are read as before,
  * and pruned once their first floor is pruneGraceMs old (default an hour), at most 8 × pruneEvery
@@ -344,7 +345,9 @@ export class FileStateStore implements StateStore {
       const since = before.floor === 0 ? now : before.since;
       const end = now - since >= this.pruneGraceMs ? Math.min(before.floor, before.swept + SWEEP_ROUNDS * this.pruneEvery) : before.swept;
       const next: Floor = { floor, swept: Math.max(before.swept, end), since };
-      if (!(await raiseFloor(key, dir, before, next))) return; // another round moved it: it sweeps
+      // Not if the next round has begun: its pruner may announce any moment, and ours must not land over it.
+      const laterRound = () => this.exists(key, join(dir, `${version + this.pruneEvery}.json`));
+      if (!(await raiseFloor(key, dir, before, next, laterRound))) return; // another round moved it: it sweeps
       await this.reannounce(key, dir, version);
       const names: string[] = [];
       for (let n = before.swept; n < end; n += 1) names.push(`${n}.json`);

@@ -49,12 +49,13 @@ export async function readFloor(key: string, dir: string): Promise<Floor> {
 }
 
 /**
- * Replaces the floor file whole with `next` if it still holds `expected`'s floor: false when another
- * pruner moved it meanwhile. The new file is written and flushed first, so the last check and the
- * rename are back to back; a rename is not conditional, so a pruner stalled exactly between them can
- * still overwrite a newer floor, which `FileStateStore` then announces again (see there).
+ * Replaces the floor file whole with `next` if it still holds `expected`'s floor and `laterRound`
+ * (whether the next round's grid version exists) says no: false when another pruner moved it or may
+ * be about to. The new file is written and flushed first, so the last checks and the rename are back
+ * to back; a rename is not conditional, so a pruner stalled between them while a whole round passes
+ * can still overwrite a newer floor, which `FileStateStore` then announces again (see there).
  */
-export async function raiseFloor(key: string, dir: string, expected: Floor, next: Floor): Promise<boolean> {
+export async function raiseFloor(key: string, dir: string, expected: Floor, next: Floor, laterRound?: () => Promise<boolean>): Promise<boolean> {
   const temp = join(dir, `.tmp-${randomBytes(8).toString('hex')}`);
   try {
     const handle = await open(temp, 'wx', 0o600);
@@ -64,7 +65,7 @@ export async function raiseFloor(key: string, dir: string, expected: Floor, next
     } finally {
       await handle.close();
     }
-    if ((await readFloor(key, dir)).floor !== expected.floor) {
+    if ((await readFloor(key, dir)).floor !== expected.floor || await laterRound?.()) {
       await unlink(temp);
       return false;
     }
