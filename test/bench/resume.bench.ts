@@ -9,7 +9,7 @@
  * (`initial` measures only the first sync: rate and memory for sizes where the rest takes too long).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { RamTarget, StateStore } from '../../functions/lib/core/ports';
@@ -48,6 +48,16 @@ async function startEmulator(): Promise<{ url: string; child: ChildProcess }> {
   return { url, child };
 }
 
+/** A process's CPU seconds so far (Linux /proc; undefined elsewhere). */
+function cpuSecondsOf(pid: number | undefined): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in 100 Hz ticks
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The RAM client at the configured rate, counting calls per method. Its budget is the account's
  * bucket in the state store, as in FC (every instance on the NAS shares RAM_RATE_LIMIT).
@@ -69,7 +79,9 @@ const sum = (calls: Record<string, number>, pick: (name: string) => boolean) =>
   Object.entries(calls).filter(([n]) => pick(n)).reduce((a, [, c]) => a + c, 0);
 
 /** One account and one state directory, torn down after `work`. */
-async function onFreshAccount<T>(work: (run: Omit<FullSyncRun, 'runId' | 'dryRun'>, calls: Record<string, number>) => Promise<T>): Promise<T> {
+async function onFreshAccount<T>(
+  work: (run: Omit<FullSyncRun, 'runId' | 'dryRun'>, calls: Record<string, number>, emulatorPid?: number) => Promise<T>,
+): Promise<T> {
   const { url, child } = await startEmulator();
   const stateDir = mkdtempSync(path.join(tmpdir(), 'resume-bench-state-'));
   try {
@@ -78,7 +90,7 @@ async function onFreshAccount<T>(work: (run: Omit<FullSyncRun, 'runId' | 'dryRun
     return await work({
       sources: [createFileSource(directory)], target, state, settings, log: () => undefined,
       concurrency: 32, chunkSteps: 200,
-    }, calls);
+    }, calls, child.pid);
   } finally {
     child.kill();
     rmSync(stateDir, { recursive: true, force: true });
@@ -103,13 +115,17 @@ const directory = path.join(dir, 'directory.json');
 async function main() {
   writeCompany(directory, { people });
 
-  const initial = await onFreshAccount(async (run, calls) => {
+  const initial = await onFreshAccount(async (run, calls, emulatorPid) => {
     let plannedAt = 0;
     let cpuAtPlan = process.cpuUsage();
+    let emulatorCpuAtPlan: number | undefined;
     const began = performance.now();
-    const report = await runFullSync({ ...run, runId: 'initial', dryRun: false, onPlan: () => { plannedAt = performance.now(); cpuAtPlan = process.cpuUsage(); } });
+    const report = await runFullSync({ ...run, runId: 'initial', dryRun: false, onPlan: () => {
+      plannedAt = performance.now(); cpuAtPlan = process.cpuUsage(); emulatorCpuAtPlan = cpuSecondsOf(emulatorPid);
+    } });
     const ended = performance.now();
     const cpu = process.cpuUsage(cpuAtPlan);
+    const emulatorCpu = (cpuSecondsOf(emulatorPid) ?? NaN) - (emulatorCpuAtPlan ?? NaN);
     const applySeconds = (ended - plannedAt) / 1000;
     const writes = sum(calls, (n) => WRITES.has(n));
     return {
@@ -119,6 +135,8 @@ async function main() {
       // The sync's own CPU while applying, as a share of the wall time: well under 1 means it waits on
       // the rate limit or on the emulator, not on itself.
       syncCpuShare: round((cpu.user + cpu.system) / 1e6 / applySeconds, 2),
+      // The emulator's (its own process): with the sync's, what the rate asks of this machine's cores.
+      emulatorCpuShare: round(emulatorCpu / applySeconds, 2),
     };
   });
   const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);

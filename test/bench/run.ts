@@ -47,16 +47,21 @@ console.log(`  full sync, ${calls.changed} changed: ${calls.changedFullSync.look
 console.log(`  push of the ${calls.changed} changes: ${calls.push.lookupsPerChanged} lookups and ${calls.push.writesPerChanged} writes per changed user`);
 
 // 20,000 people: the largest that runs in about three minutes on the 2-core CI machine (100,000: pass it
-// as RESUME_BENCH_PEOPLE; the initial sync alone with `initial` as the third argument).
+// as RESUME_BENCH_PEOPLE; the initial sync alone with `initial` as the third argument). RESUME_BENCH_RATE:
+// a rate this machine's cores can drive (at 2,000/s the sync and the emulator together need about two).
 const resumePeople = process.env.RESUME_BENCH_PEOPLE ?? '20000';
-const resume = run('resume.bench.ts', resumePeople, '2000') as {
+const resume = run('resume.bench.ts', resumePeople, process.env.RESUME_BENCH_RATE ?? '2000') as {
   people: number; rate: number; peakRssMb: number; savedSeconds: number; resumedToRestarted: number;
-  initial: { steps: number; planSeconds: number; applySeconds: number; writes: number; writesPerSecond: number; ratioToRate: number };
+  initial: {
+    steps: number; planSeconds: number; applySeconds: number; writes: number; writesPerSecond: number; ratioToRate: number;
+    syncCpuShare: number; emulatorCpuShare: number;
+  };
   resumed: { stoppedAt: number; seconds: number; writes: number }; restarted: { seconds: number; writes: number };
 };
 console.log(`resumable full sync, ${resume.people} new people against the emulator, RAM_RATE_LIMIT ${resume.rate}/s (the account's bucket on a FileStateStore):`);
 console.log(`  initial sync: ${resume.initial.steps} steps planned in ${resume.initial.planSeconds} s, applied in ${resume.initial.applySeconds} s: ` +
-  `${resume.initial.writes} writes, ${resume.initial.writesPerSecond}/s = ×${resume.initial.ratioToRate} of the rate (goal ≥ 0.9); peak RSS ${resume.peakRssMb} MB`);
+  `${resume.initial.writes} writes, ${resume.initial.writesPerSecond}/s = ×${resume.initial.ratioToRate} of the rate (goal ≥ 0.9); peak RSS ${resume.peakRssMb} MB; ` +
+  `CPU while applying: sync ×${resume.initial.syncCpuShare}, emulator ×${resume.initial.emulatorCpuShare} of a core`);
 console.log(`  stopped at ${resume.resumed.stoppedAt}/${resume.initial.steps} steps: resumed in ${resume.resumed.seconds} s (${resume.resumed.writes} writes), ` +
   `restarted in ${resume.restarted.seconds} s (${resume.restarted.writes} writes): ${resume.savedSeconds} s saved (×${resume.resumedToRestarted})`);
 
