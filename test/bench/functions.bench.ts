@@ -56,6 +56,10 @@ async function main() {
     WECOM_CORP_ID: 'ww1', WECOM_TOKEN: 't', WECOM_AES_KEY: aesKey, WECOM_SECRET: 's',
     OKTA_EVENT_HOOK_SECRET: 'okta-hook-secret-0123456789',
     AD_URL: 'ldaps://dc1.example.test', AD_BIND_DN: 'CN=svc,DC=example,DC=test', AD_BIND_PASSWORD: 'p', AD_BASE_DN: 'DC=example,DC=test',
+    LDAP_URL: 'ldaps://ldap.example.test', LDAP_BIND_DN: 'cn=svc,dc=example,dc=test', LDAP_BIND_PASSWORD: 'p', LDAP_BASE_DN: 'dc=example,dc=test',
+    ENTRA_TENANT_ID: '11111111-2222-3333-4444-555555555555', ENTRA_CLIENT_ID: '66666666-7777-8888-9999-000000000000',
+    ENTRA_CLIENT_SECRET: 's', ENTRA_CLIENT_STATE: 'entra-client-state-0123456789',
+    OKTA_ORG_URL: 'https://example.okta.com', OKTA_API_TOKEN: 't',
   };
   const bares: number[] = [];
   const functions = built.map((f) => {

@@ -7,10 +7,8 @@ import { ConfigError, type ConfigProblem } from '../core/errors';
 import type { Source } from '../core/ports';
 import type { Env } from '../core/config';
 import { createDingtalkSource, parseDingtalkSourceConfig } from '../sources/dingtalk';
-import { createEntraSource, parseEntraSourceConfig } from '../sources/entra';
 import { FileSourceError, createFileSource, parseFileSourceConfig } from '../sources/file';
 import { createLarkSource, parseLarkSourceConfig } from '../sources/lark';
-import { createOktaSource, parseOktaSourceConfig } from '../sources/okta';
 import { createWecomSource, parseWecomSourceConfig } from '../sources/wecom';
 
 /** The variables that turn each source on, for the "no source configured" message. */
@@ -43,32 +41,48 @@ const SOURCES: SourceEntry[] = [
   { name: 'dingtalk', parse: (env) => builder(parseDingtalkSourceConfig(env), createDingtalkSource) },
   { name: 'lark', parse: (env) => builder(parseLarkSourceConfig(env), createLarkSource) },
   { name: 'wecom', parse: (env) => builder(parseWecomSourceConfig(env), createWecomSource) },
-  { name: 'entra', parse: (env) => builder(parseEntraSourceConfig(env), createEntraSource) },
-  { name: 'okta', parse: (env) => builder(parseOktaSourceConfig(env), createOktaSource) },
+  // Loaded only when on: ldapts, and the code of directories most deployments do not use, would
+  // otherwise add to every push and full-sync cold start (esbuild evaluates a require()d module when
+  // the require runs).
+  /* eslint-disable @typescript-eslint/no-require-imports */
   {
     name: 'ad',
-    parse: (env) => {
-      if (!env.AD_URL?.trim()) return undefined;
-      // Loaded only when AD is on: ldapts would otherwise add to every push and full-sync cold start.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
+    parse: whenOn('ad', (env) => {
       const { createAdSource, parseAdSourceConfig } = require('../sources/ad') as typeof import('../sources/ad');
       return builder(parseAdSourceConfig(env), createAdSource);
-    },
+    }),
   },
   {
     name: 'ldap',
-    parse: (env) => {
-      if (!env.LDAP_URL?.trim()) return undefined;
-      // Loaded only when OpenLDAP is on, as AD is.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
+    parse: whenOn('ldap', (env) => {
       const { createLdapSource, parseLdapSourceConfig } = require('../sources/ldap') as typeof import('../sources/ldap');
       return builder(parseLdapSourceConfig(env), createLdapSource);
-    },
+    }),
   },
+  {
+    name: 'entra',
+    parse: whenOn('entra', (env) => {
+      const { createEntraSource, parseEntraSourceConfig } = require('../sources/entra') as typeof import('../sources/entra');
+      return builder(parseEntraSourceConfig(env), createEntraSource);
+    }),
+  },
+  {
+    name: 'okta',
+    parse: whenOn('okta', (env) => {
+      const { createOktaSource, parseOktaSourceConfig } = require('../sources/okta') as typeof import('../sources/okta');
+      return builder(parseOktaSourceConfig(env), createOktaSource);
+    }),
+  },
+  /* eslint-enable @typescript-eslint/no-require-imports */
 ];
 
 const builder = <C>(config: C | undefined, create: (config: C) => Source): (() => Source) | undefined =>
   config && (() => create(config));
+
+/** `parse`, run (and its module loaded) only when the source's switch variable is set. */
+function whenOn(name: SwitchName, parse: SourceEntry['parse']): SourceEntry['parse'] {
+  return (env) => (env[SOURCE_SWITCHES[name]]?.trim() ? parse(env) : undefined);
+}
 
 export function enabledSources(env: Env): Source[] {
   const problems: ConfigProblem[] = [];
