@@ -14,23 +14,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type RunningEmulator, startRamEmulator } from '../../../infra/emulator/RamEmulator';
 import { emulatorEnv } from '../../../infra/emulator/env';
+import { mulberry32 } from '../../../infra/emulator/faults';
 import { COMPANY_GROUPS, writeCompany } from '../../support/companyDirectory';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const SEEDS = (process.env.SEEDS ?? '1,2,3,4,5,6,7,8,9,10').split(',').map(Number);
 const PEOPLE = Number(process.env.PEOPLE ?? 240);
-
-/** A small deterministic generator (mulberry32), so a failing seed can be run again. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** What RAM holds, without its ids. */
 function ramView(emu: RunningEmulator): unknown {
@@ -108,7 +97,7 @@ describe('a full sync killed at random points', () => {
   });
 
   it.each(SEEDS)('seed %i: killed up to 3 times, then finished: the uninterrupted end state, each write sent once', async (seed) => {
-    const next = random(seed);
+    const next = mulberry32(seed); // deterministic: a failing seed can be run again
     const { emu, stateDir } = await before(`seed-${seed}`);
     try {
       const counted = { ...emu.counters.byAction };
