@@ -29,6 +29,21 @@ export function attributeDepartment(source: SourceName, name: string): Departmen
   return { source, sourceId: id, name: attributeDepartmentName(id)! };
 }
 
+/** Every distinct department the users' attribute names, each once (the directories keep no list of them). */
+export async function* attributeDepartmentsOf<U>(
+  source: SourceName, users: AsyncIterable<U>, departmentOf: (user: U) => unknown,
+): AsyncIterable<Department> {
+  const seen = new Set<string>();
+  for await (const user of users) {
+    const name = departmentOf(user);
+    if (typeof name !== 'string' || !name.trim()) continue;
+    const found = attributeDepartment(source, name);
+    if (seen.has(found.sourceId)) continue;
+    seen.add(found.sourceId);
+    yield found;
+  }
+}
+
 /**
  * user id → the groups they are a direct member of, from one listing of every group's members: a
  * full listing reads each group once instead of each person's groups one by one.

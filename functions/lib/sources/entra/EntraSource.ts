@@ -5,7 +5,7 @@
  * A group department's members are its direct user members: nested groups are departments of
  * their own, not part of their parent (Entra groups have no tree).
  */
-import { attributeDepartment, attributeDepartmentName, membershipByUser } from '../attributeDepartments';
+import { attributeDepartment, attributeDepartmentName, attributeDepartmentsOf, membershipByUser } from '../attributeDepartments';
 import type { Department, Identity } from '../../core/model';
 import type { Source } from '../../core/ports';
 import type { EntraSourceConfig } from './config';
@@ -51,17 +51,7 @@ export class EntraSource implements Source {
   /** Every group, and every distinct `department` value (read from the user listing: Graph has no list of them). */
   async *listDepartments(): AsyncIterable<Department> {
     if (this.fromGroups) for await (const group of this.api.groups()) yield groupToDepartment(group);
-    if (this.fromAttribute) {
-      const seen = new Set<string>();
-      for await (const user of this.api.users()) {
-        const department = user.department?.trim();
-        if (!department) continue;
-        const found = attributeDepartment('entra', department);
-        if (seen.has(found.sourceId)) continue;
-        seen.add(found.sourceId);
-        yield found;
-      }
-    }
+    if (this.fromAttribute) yield* attributeDepartmentsOf('entra', this.api.users(), (user) => user.department);
   }
 
   /**

@@ -5,7 +5,7 @@
  * values (`dept:<name>`), or both, per OKTA_DEPARTMENTS; a group's members are its direct members
  * (Okta groups do not nest).
  */
-import { attributeDepartment, attributeDepartmentName, membershipByUser } from '../attributeDepartments';
+import { attributeDepartment, attributeDepartmentName, attributeDepartmentsOf, membershipByUser } from '../attributeDepartments';
 import type { Department, Identity } from '../../core/model';
 import type { Source } from '../../core/ports';
 import type { OktaSourceConfig } from './config';
@@ -53,17 +53,7 @@ export class OktaSource implements Source {
   /** Every group, and every distinct `profile.department` value (read from the user listing: Okta has no list of them). */
   async *listDepartments(): AsyncIterable<Department> {
     if (this.fromGroups) for await (const group of this.api.groups()) yield groupToDepartment(group);
-    if (this.fromAttribute) {
-      const seen = new Set<string>();
-      for await (const user of this.api.users()) {
-        const department = typeof user.profile?.department === 'string' ? user.profile.department.trim() : '';
-        if (!department) continue;
-        const found = attributeDepartment('okta', department);
-        if (seen.has(found.sourceId)) continue;
-        seen.add(found.sourceId);
-        yield found;
-      }
-    }
+    if (this.fromAttribute) yield* attributeDepartmentsOf('okta', this.api.users(), (user) => user.profile?.department);
   }
 
   /**
