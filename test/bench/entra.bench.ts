@@ -2,17 +2,12 @@
  * Issue 15: with N users in the local Graph (20 groups) and M changed since the last round (two of
  * them deleted), the calls and time of one incremental Graph delta round (DeltaPoller: users/delta
  * from the stored deltaLink, and groups/delta when departments come from groups) against one full
- * listing (EntraSource.listUsers, what a full sync reads), in the same run; then the entra-poll
- * bundle's size and module load against a bare `node -e ""`, alternated run by run.
+ * listing (EntraSource.listUsers, what a full sync reads), in the same run. (The entra-poll bundle's
+ * size and module load are functions.bench.ts's, with every other function's.)
  *
  * Usage: tsx test/bench/entra.bench.ts [N=10000] [M=10]
  * Progress goes to stderr; the last stdout line is the JSON figures.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { buildFunctions } from '../../infra/build';
 import type { Change, ChangeBatch } from '../../functions/lib/core/model';
 import type { ChangeQueue } from '../../functions/lib/core/ports';
 import { DeltaPoller, EntraSource, type EntraSourceConfig, GraphApi, parseEntraSourceConfig } from '../../functions/lib/sources/entra';
@@ -33,12 +28,6 @@ class CollectingQueue implements ChangeQueue {
     this.published.push(...changes);
     return [];
   }
-}
-
-function timeNode(args: string[], env: NodeJS.ProcessEnv): number {
-  const started = process.hrtime.bigint();
-  execFileSync(process.execPath, args, { env: { PATH: process.env.PATH, ...env }, stdio: 'ignore' });
-  return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
 async function main() {
@@ -95,29 +84,9 @@ async function main() {
     const attribute = await measure('attribute');
     const groups = await measure('both');
 
-    const dir = mkdtempSync(path.join(tmpdir(), 'bench-entra-poll-'));
-    try {
-      const built = (await buildFunctions({ outdir: dir })).find((f) => f.name === 'entra-poll')!;
-      const env = {
-        STATE_DIR: path.join(dir, 'state'), RAM_OAUTH_CLIENT_ID: 'x', RAM_OAUTH_CLIENT_SECRET: 'y', QUEUE_KIND: 'fc3', PUSH_FUNCTION_NAME: 'push',
-        ENTRA_TENANT_ID: 'contoso.onmicrosoft.com', ENTRA_CLIENT_ID: '99999999-8888-4777-8666-555555555555', ENTRA_CLIENT_SECRET: 'bench-secret',
-      };
-      const bare: number[] = [];
-      const load: number[] = [];
-      for (let i = 0; i < 21; i++) {
-        bare.push(timeNode(['-e', ''], env));
-        load.push(timeNode(['-e', `require(${JSON.stringify(built.file)})`], env));
-      }
-      console.log(JSON.stringify({
-        users: n, changes: m, groups: GROUPS, byDepartments: { attribute, both: groups },
-        bundle: {
-          kib: Math.round(built.bytes / 1024), loadMs: Math.round(median(load)), bareNodeMs: Math.round(median(bare)),
-          ratioToBare: +(median(load) / median(bare)).toFixed(2),
-        },
-      }));
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    console.log(JSON.stringify({
+      users: n, changes: m, groups: GROUPS, byDepartments: { attribute, both: groups },
+    }));
   } finally {
     await graph.close();
   }

@@ -7,17 +7,11 @@
  *   with one publish per collection to a local FC invoke endpoint on loopback (500 collections: the
  *   publish dominates), without (a forged clientState: read, discarded, 202), and per notification
  *   in collections of 100 (Graph batches: one publish per collection);
- * - the built bundle: its size, and its module load in a fresh `node` against a bare `node -e ""`,
- *   alternated run by run.
+ * The bundle's size and module load: functions.bench.ts measures them with every other function's.
  * Usage: tsx test/bench/entraWebhook.bench.ts [notifications]. Prints one JSON line.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { buildFcHttpEvent } from '../../functions/lib/fc/httpEvent';
 import { clientStateDigest, readNotifications } from '../../functions/lib/sources/entra/events';
-import { buildFunctions } from '../../infra/build';
 import { startFcInvokeServer } from '../support/fcInvokeServer';
 import { graphId, graphNotification, notificationCollection } from '../support/graphApi';
 
@@ -39,12 +33,6 @@ async function race(contenders: Record<string, () => unknown>, perPass: number):
     }
   }
   return Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
-}
-
-function timeNode(args: string[], env: NodeJS.ProcessEnv): number {
-  const started = process.hrtime.bigint();
-  execFileSync(process.execPath, args, { env: { PATH: process.env.PATH, ...env }, stdio: 'ignore' });
-  return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
 const collection = (from: number, size: number, clientState = CLIENT_STATE) => JSON.stringify(notificationCollection(
@@ -95,28 +83,11 @@ async function main(): Promise<void> {
   const batched = await timeHandler(100, n);
   await fc.close();
 
-  const dir = mkdtempSync(path.join(tmpdir(), 'bench-entra-'));
-  try {
-    const built = (await buildFunctions({ outdir: dir })).find((f) => f.name === 'entra-webhook')!;
-    const env = { ENTRA_TENANT_ID: TENANT, ENTRA_CLIENT_STATE: CLIENT_STATE, QUEUE_KIND: 'fc3', PUSH_FUNCTION_NAME: 'push' };
-    const bare: number[] = [];
-    const load: number[] = [];
-    for (let i = 0; i < 21; i++) {
-      bare.push(timeNode(['-e', ''], env));
-      load.push(timeNode(['-e', `require(${JSON.stringify(built.file)})`], env));
-    }
-    console.log(JSON.stringify({
-      notifications: n, publishedCollections: published,
-      checkAndRead: { oursUs: round(read.ours!), jsonParseOnlyUs: round(read.jsonParseOnly!), oursOverParse: round(read.ours! / read.jsonParseOnly!) },
-      handlerInProcessUsPerNotification: { withPublish: round(withPublish), forgedWithoutPublish: round(forged), batchedBy100: round(batched) },
-      bundle: {
-        kib: Math.round(built.bytes / 1024), loadMs: Math.round(median(load)), bareNodeMs: Math.round(median(bare)),
-        ratioToBare: +(median(load) / median(bare)).toFixed(2),
-      },
-    }));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  console.log(JSON.stringify({
+    notifications: n, publishedCollections: published,
+    checkAndRead: { oursUs: round(read.ours!), jsonParseOnlyUs: round(read.jsonParseOnly!), oursOverParse: round(read.ours! / read.jsonParseOnly!) },
+    handlerInProcessUsPerNotification: { withPublish: round(withPublish), forgedWithoutPublish: round(forged), batchedBy100: round(batched) },
+  }));
 }
 
 main().catch((error: unknown) => {

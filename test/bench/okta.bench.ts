@@ -2,17 +2,12 @@
  * Issue 15: with N users in the local Okta (20 groups) and M changed since the last poll (two of
  * them deleted for good), the calls and time of one incremental okta-poll (users by lastUpdated +
  * the System Log) against one full listing (OktaSource.listUsers with group departments, what a
- * full sync reads), in the same run; then the okta-poll bundle's size and module load against a
- * bare `node -e ""`, alternated run by run.
+ * full sync reads), in the same run. (The okta-poll bundle's size and module load are
+ * functions.bench.ts's, with every other function's.)
  *
  * Usage: tsx test/bench/okta.bench.ts [N=10000] [M=10]
  * Progress goes to stderr; the last stdout line is the JSON figures.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { buildFunctions } from '../../infra/build';
 import type { Change, ChangeBatch } from '../../functions/lib/core/model';
 import type { ChangeQueue } from '../../functions/lib/core/ports';
 import { OktaApi, OktaPoller, OktaSource, parseOktaSourceConfig } from '../../functions/lib/sources/okta';
@@ -33,12 +28,6 @@ class CollectingQueue implements ChangeQueue {
     this.published.push(...changes);
     return [];
   }
-}
-
-function timeNode(args: string[], env: NodeJS.ProcessEnv): number {
-  const started = process.hrtime.bigint();
-  execFileSync(process.execPath, args, { env: { PATH: process.env.PATH, ...env }, stdio: 'ignore' });
-  return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
 async function main() {
@@ -95,32 +84,12 @@ async function main() {
     const fullMs = median(full.ms);
     progress(`incremental poll: ${median(incremental.calls)} calls, ${incremental.changes} changes, median ${round1(incMs)} ms`);
 
-    const dir = mkdtempSync(path.join(tmpdir(), 'bench-okta-poll-'));
-    try {
-      const built = (await buildFunctions({ outdir: dir })).find((f) => f.name === 'okta-poll')!;
-      const env = {
-        STATE_DIR: path.join(dir, 'state'), RAM_OAUTH_CLIENT_ID: 'x', RAM_OAUTH_CLIENT_SECRET: 'y', QUEUE_KIND: 'fc3', PUSH_FUNCTION_NAME: 'push',
-        OKTA_ORG_URL: 'https://acme.okta.com', OKTA_API_TOKEN: 'bench-token',
-      };
-      const bare: number[] = [];
-      const load: number[] = [];
-      for (let i = 0; i < 21; i++) {
-        bare.push(timeNode(['-e', ''], env));
-        load.push(timeNode(['-e', `require(${JSON.stringify(built.file)})`], env));
-      }
-      console.log(JSON.stringify({
-        users: n, changes: m, groups: GROUPS,
-        full: { ms: round1(fullMs), calls: full.calls, people: full.users },
-        incremental: { ms: round1(incMs), calls: median(incremental.calls), usersRead: incremental.usersRead, logEvents: incremental.logEvents, changesPublished: incremental.changes },
-        ratio: { time: round1(fullMs / incMs), calls: round1(full.calls / median(incremental.calls)) },
-        bundle: {
-          kib: Math.round(built.bytes / 1024), loadMs: Math.round(median(load)), bareNodeMs: Math.round(median(bare)),
-          ratioToBare: +(median(load) / median(bare)).toFixed(2),
-        },
-      }));
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    console.log(JSON.stringify({
+      users: n, changes: m, groups: GROUPS,
+      full: { ms: round1(fullMs), calls: full.calls, people: full.users },
+      incremental: { ms: round1(incMs), calls: median(incremental.calls), usersRead: incremental.usersRead, logEvents: incremental.logEvents, changesPublished: incremental.changes },
+      ratio: { time: round1(fullMs / incMs), calls: round1(full.calls / median(incremental.calls)) },
+    }));
   } finally {
     await okta.close();
   }

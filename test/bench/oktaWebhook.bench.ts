@@ -7,19 +7,13 @@
  *   publish per delivery to a local FC invoke endpoint on loopback (500 deliveries: the publish
  *   dominates), without (an event type we do not sync), and per event in deliveries of 100 events
  *   (Okta batches events that come together: one publish per delivery);
- * - the built bundle: its size, and its module load in a fresh `node` against a bare `node -e ""`,
- *   alternated run by run.
+ * The bundle's size and module load: functions.bench.ts measures them with every other function's.
  * Usage: tsx test/bench/oktaWebhook.bench.ts [events]. Prints one JSON line.
  */
-import { execFileSync } from 'node:child_process';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { buildFcHttpEvent } from '../../functions/lib/fc/httpEvent';
 import { readDelivery } from '../../functions/lib/sources/okta/events';
 import { parseOktaWebhookConfig } from '../../functions/lib/sources/okta/webhookConfig';
-import { buildFunctions } from '../../infra/build';
 import { startFcInvokeServer } from '../support/fcInvokeServer';
 import { OktaObjectSerializer, delivery, deliveryRequest, logEvent, oktaId, userTarget } from '../support/oktaEventHooks';
 
@@ -41,12 +35,6 @@ async function race(contenders: Record<string, () => unknown>, perPass: number):
     }
   }
   return Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
-}
-
-function timeNode(args: string[], env: NodeJS.ProcessEnv): number {
-  const started = process.hrtime.bigint();
-  execFileSync(process.execPath, args, { env: { PATH: process.env.PATH, ...env }, stdio: 'ignore' });
-  return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
 async function main(): Promise<void> {
@@ -101,28 +89,11 @@ async function main(): Promise<void> {
   const batched = await timeHandler('user.account.update_profile', 100);
   await fc.close();
 
-  const dir = mkdtempSync(path.join(tmpdir(), 'bench-okta-'));
-  try {
-    const built = (await buildFunctions({ outdir: dir })).find((f) => f.name === 'okta-webhook')!;
-    const env = { OKTA_EVENT_HOOK_SECRET: SECRET, QUEUE_KIND: 'fc3', PUSH_FUNCTION_NAME: 'push' };
-    const bare: number[] = [];
-    const load: number[] = [];
-    for (let i = 0; i < 21; i++) {
-      bare.push(timeNode(['-e', ''], env));
-      load.push(timeNode(['-e', `require(${JSON.stringify(built.file)})`], env));
-    }
-    console.log(JSON.stringify({
-      events: n, publishedDeliveries: Math.min(n, 500),
-      checkAndParse: { oursUs: round(parse.ours!), sdkLogEventDeserializeUs: round(parse.sdk!), sdkOverOurs: round(parse.sdk! / parse.ours!) },
-      handlerInProcessUsPerEvent: { withPublish: round(withPublish), withoutPublish: round(withoutPublish), batchedBy100: round(batched) },
-      bundle: {
-        kib: Math.round(built.bytes / 1024), loadMs: Math.round(median(load)), bareNodeMs: Math.round(median(bare)),
-        ratioToBare: +(median(load) / median(bare)).toFixed(2),
-      },
-    }));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  console.log(JSON.stringify({
+    events: n, publishedDeliveries: Math.min(n, 500),
+    checkAndParse: { oursUs: round(parse.ours!), sdkLogEventDeserializeUs: round(parse.sdk!), sdkOverOurs: round(parse.sdk! / parse.ours!) },
+    handlerInProcessUsPerEvent: { withPublish: round(withPublish), withoutPublish: round(withoutPublish), batchedBy100: round(batched) },
+  }));
 }
 
 main().catch((error: unknown) => {

@@ -119,53 +119,45 @@ const okta = run('oktaWebhook.bench.ts', '5000') as {
   events: number; publishedDeliveries: number;
   checkAndParse: { oursUs: number; sdkLogEventDeserializeUs: number; sdkOverOurs: number };
   handlerInProcessUsPerEvent: { withPublish: number; withoutPublish: number; batchedBy100: number };
-  bundle: { kib: number; loadMs: number; bareNodeMs: number; ratioToBare: number };
 };
 console.log(`okta webhook (${okta.events} events): header check + parse ${okta.checkAndParse.oursUs} µs per event ` +
   `(the Okta SDK's LogEvent deserialize alone ${okta.checkAndParse.sdkLogEventDeserializeUs} µs, ×${okta.checkAndParse.sdkOverOurs}); handler in process ` +
   `${okta.handlerInProcessUsPerEvent.withoutPublish} µs per event without a publish, ${okta.handlerInProcessUsPerEvent.withPublish} µs with one publish per event ` +
   `(${okta.publishedDeliveries} deliveries), ${okta.handlerInProcessUsPerEvent.batchedBy100} µs per event in deliveries of 100`);
-console.log(`  okta-webhook bundle ${okta.bundle.kib} KiB, module load ${okta.bundle.loadMs} ms against bare node ${okta.bundle.bareNodeMs} ms (×${okta.bundle.ratioToBare})`);
 
 const entra = run('entraWebhook.bench.ts', '5000') as {
   notifications: number; publishedCollections: number;
   checkAndRead: { oursUs: number; jsonParseOnlyUs: number; oursOverParse: number };
   handlerInProcessUsPerNotification: { withPublish: number; forgedWithoutPublish: number; batchedBy100: number };
-  bundle: { kib: number; loadMs: number; bareNodeMs: number; ratioToBare: number };
 };
 const eh = entra.handlerInProcessUsPerNotification;
 console.log(`entra webhook (${entra.notifications} Graph notifications): clientState check + read ${entra.checkAndRead.oursUs} µs per notification ` +
   `(JSON.parse alone ${entra.checkAndRead.jsonParseOnlyUs} µs, ×${entra.checkAndRead.oursOverParse}); handler in process ` +
   `${eh.forgedWithoutPublish} µs per forged notification (read, discarded, 202), ${eh.withPublish} µs with one publish per notification ` +
   `(${entra.publishedCollections} collections), ${eh.batchedBy100} µs per notification in collections of 100`);
-console.log(`  entra-webhook bundle ${entra.bundle.kib} KiB, module load ${entra.bundle.loadMs} ms against bare node ${entra.bundle.bareNodeMs} ms (×${entra.bundle.ratioToBare})`);
 
 const oktaPoll = run('okta.bench.ts', '10000', '10') as {
   users: number; changes: number; groups: number;
   full: { ms: number; calls: number; people: number };
   incremental: { ms: number; calls: number; usersRead: number; logEvents: number; changesPublished: number };
   ratio: { time: number; calls: number };
-  bundle: { kib: number; loadMs: number; bareNodeMs: number; ratioToBare: number };
 };
 console.log(`okta-poll (local Okta, ${oktaPoll.users} users in ${oktaPoll.groups} groups, ${oktaPoll.changes} changed since the last poll, two deleted for good; medians of one run):`);
 console.log(`  incremental poll (users by lastUpdated + System Log): ${oktaPoll.incremental.calls} calls, ${oktaPoll.incremental.usersRead} users and ` +
   `${oktaPoll.incremental.logEvents} log events read, ${oktaPoll.incremental.changesPublished} changes published, ${oktaPoll.incremental.ms} ms`);
 console.log(`  full listing (OktaSource.listUsers, group departments): ${oktaPoll.full.calls} calls, ${oktaPoll.full.people} people, ${oktaPoll.full.ms} ms; ` +
   `full / incremental: calls ×${oktaPoll.ratio.calls}, time ×${oktaPoll.ratio.time}`);
-console.log(`  okta-poll bundle ${oktaPoll.bundle.kib} KiB, module load ${oktaPoll.bundle.loadMs} ms against bare node ${oktaPoll.bundle.bareNodeMs} ms (×${oktaPoll.bundle.ratioToBare})`);
 
 type EntraRound = { full: { ms: number; calls: number; people: number }; incremental: { ms: number; calls: number; pages: number; changesPublished: number }; ratio: { time: number; calls: number } };
 const entraPoll = run('entra.bench.ts', '10000', '10') as {
   users: number; changes: number; groups: number;
   byDepartments: { attribute: EntraRound; both: EntraRound };
-  bundle: { kib: number; loadMs: number; bareNodeMs: number; ratioToBare: number };
 };
 console.log(`entra-poll (local Graph, ${entraPoll.users} users in ${entraPoll.groups} groups, ${entraPoll.changes} changed since the last round, two deleted; medians of one run):`);
 for (const [label, r] of [['department attribute', entraPoll.byDepartments.attribute], ['attribute + groups', entraPoll.byDepartments.both]] as const) {
   console.log(`  ${label}: delta round ${r.incremental.calls} calls (${r.incremental.pages} pages), ${r.incremental.changesPublished} changes, ${r.incremental.ms} ms; ` +
     `full listing (EntraSource.listUsers) ${r.full.calls} calls, ${r.full.people} people, ${r.full.ms} ms; full / delta: calls ×${r.ratio.calls}, time ×${r.ratio.time}`);
 }
-console.log(`  entra-poll bundle ${entraPoll.bundle.kib} KiB, module load ${entraPoll.bundle.loadMs} ms against bare node ${entraPoll.bundle.bareNodeMs} ms (×${entraPoll.bundle.ratioToBare})`);
 
 const report = run('report.bench.ts', '100000', '10000') as {
   generation: { people: number; steps: number; ms: number; htmlMb: number; gzipMb: number; remoteAnswerMb: number };
