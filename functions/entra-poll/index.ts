@@ -12,19 +12,16 @@ import { pollEntra } from '../lib/sync/entraPoll';
 import { entraPollFromEnv } from '../lib/wiring/entraPoll';
 import { invocationQueue } from '../lib/wiring/queue';
 import { invocationPacing } from '../lib/sync/entrances';
-import { parseFullSyncPacing } from '../lib/sync/fullSyncConfig';
 
 const environment = loadConfig((env) => entraPollFromEnv(env, { credentials: roleCredentials }));
 
 const queue = invocationQueue(environment.queue);
-// A full resync stops at FULL_SYNC_RUN_SECONDS (and under the timeout) with a checkpoint; the next tick goes on.
-const pacing = loadConfig(parseFullSyncPacing);
 
 export const handler = eventHandler('entra-poll', async (_timer, context) => {
   const result = await pollEntra(environment, queue, {
     runId: context.requestId,
     log: (line) => logger.info('provisioning', { ...line }),
-    pacing: invocationPacing(pacing, Date.now(), context.function?.timeout, (progress) => logger.info('full-sync progress', { ...progress })),
+    pacing: invocationPacing(environment.engine.pacing, Date.now(), context.function?.timeout, (progress) => logger.info('full-sync progress', { ...progress })),
   });
   const { fullSync, ...poll } = result;
   // Counts and the resync reason only: no ids, names or links (a deltaLink carries a token).

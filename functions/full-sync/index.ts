@@ -17,18 +17,16 @@ import type { FcContext } from '../lib/fc/types';
 import { fcInvokeEndpoint } from '../lib/queue/factory';
 import { invokeAsync } from '../lib/queue/invokeSelf';
 import { fullSyncInvocation, invocationPacing } from '../lib/sync/entrances';
-import { parseFullSyncPacing } from '../lib/sync/fullSyncConfig';
 import { engineFromEnv } from '../lib/wiring/engine';
 import { parseFullSyncInvocation } from '../lib/sync/messages';
 
 const engine = loadConfig((env) => engineFromEnv(env, { credentials: roleCredentials }));
-const pacing = loadConfig(parseFullSyncPacing);
 
 export const handler = eventHandler('full-sync', (invocation, context) => fullSyncInvocation(engine, invocation, {
   runId: context.requestId,
   log: (line) => logger.info('provisioning', { ...line }),
   pacing: {
-    ...invocationPacing(pacing, Date.now(), context.function?.timeout, (progress) => logger.info('full-sync progress', { ...progress })),
+    ...invocationPacing(engine.pacing, Date.now(), context.function?.timeout, (progress) => logger.info('full-sync progress', { ...progress })),
     continueLater: () => continueInNewInvocation(context),
   },
 }), { parse: parseFullSyncInvocation });

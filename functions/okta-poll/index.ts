@@ -13,19 +13,16 @@ import { pollOkta } from '../lib/sync/oktaPoll';
 import { oktaPollFromEnv } from '../lib/wiring/oktaPoll';
 import { invocationQueue } from '../lib/wiring/queue';
 import { invocationPacing } from '../lib/sync/entrances';
-import { parseFullSyncPacing } from '../lib/sync/fullSyncConfig';
 
 const environment = loadConfig((env) => oktaPollFromEnv(env, { credentials: roleCredentials }));
 
 const queue = invocationQueue(environment.queue);
-// A full resync stops at FULL_SYNC_RUN_SECONDS (and under the timeout) with a checkpoint; the next tick goes on.
-const pacing = loadConfig(parseFullSyncPacing);
 
 export const handler = eventHandler('okta-poll', async (_timer, context) => {
   const result = await pollOkta(environment, queue, {
     runId: context.requestId,
     log: (line) => logger.info('provisioning', { ...line }),
-    pacing: invocationPacing(pacing, Date.now(), context.function?.timeout, (progress) => logger.info('full-sync progress', { ...progress })),
+    pacing: invocationPacing(environment.engine.pacing, Date.now(), context.function?.timeout, (progress) => logger.info('full-sync progress', { ...progress })),
   });
   const { fullSync, ...poll } = result;
   // Counts and the mode only: no id, login or email.

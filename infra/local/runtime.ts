@@ -8,6 +8,7 @@ import type { RamTarget, Source, StateStore } from '../../functions/lib/core/por
 import { parseRamConfig } from '../../functions/lib/ram/config';
 import { parseSyncSettings } from '../../functions/lib/sync/config';
 import type { SyncSettings } from '../../functions/lib/sync/fullSync';
+import { type FullSyncPacing, parseFullSyncPacing } from '../../functions/lib/sync/fullSyncConfig';
 import { assembleEngine } from '../../functions/lib/wiring/engine';
 import { enabledSources } from '../../functions/lib/wiring/sources';
 import { type RunningEmulator, startRamEmulator } from '../emulator/RamEmulator';
@@ -27,6 +28,7 @@ export interface LocalRuntime {
   state: StateStore;
   stateDir: string;
   settings: SyncSettings;
+  pacing: FullSyncPacing;
   /** Where things are, for the operator. */
   notes: string[];
   /** The emulator this process started, if any. */
@@ -66,7 +68,7 @@ export async function openLocalRuntime(env: NodeJS.ProcessEnv, options: RuntimeO
     notes.push(`RAM: SCIM ${env.RAM_SCIM_URL ?? 'https://scim.aliyun.com'}, OpenAPI ${env.RAM_OPENAPI_ENDPOINT ?? 'ram.aliyuncs.com'}`);
   }
   // Locally RAM's OpenAPI signs with the configured (or the emulator's) keys: there is no FC role.
-  const engine = assembleEngine({ settings, sources, ram: parseRamConfig(ramEnv), stateDir });
+  const engine = assembleEngine({ settings, sources, ram: parseRamConfig(ramEnv), stateDir, pacing: parseFullSyncPacing(env) });
   return {
     ...engine, stateDir, notes, emulator,
     close: async () => { await emulator?.close(); },

@@ -4,10 +4,13 @@
  */
 import type { RamTarget, Source, StateStore } from '../core/ports';
 import type { SyncSettings } from './fullSync';
+import type { FullSyncPacing } from './fullSyncConfig';
 
 export interface EngineEnvironment {
   settings: SyncSettings;
   sources: Source[];
   state: StateStore;
   target: RamTarget;
+  /** How a full sync (full-sync's, or a poller's resync) paces a run larger than one invocation. */
+  pacing: FullSyncPacing;
 }

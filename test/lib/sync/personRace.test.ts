@@ -23,6 +23,7 @@ import { pushBatch } from '../../../functions/lib/sync/push';
 import { SuspensionStore } from '../../../functions/lib/sync/suspension';
 import { ArraySource } from '../../support/ArraySource';
 import { type RamHarness, startRamHarness } from '../../support/ramHarness';
+import { parseFullSyncPacing } from '../../../functions/lib/sync/fullSyncConfig';
 
 const ROUNDS = 12;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -52,7 +53,7 @@ describe('a duplicated disable and enable, the second delivery landing mid-way t
       rules: DEFAULT_MAPPING_RULES, policy: DEFAULT_DEPROVISION_POLICY,
       safeguard: { maxDeletes: 10_000, maxDeletePercent: 100, windowMinutes: 60 },
     },
-    sources: [new ArraySource('file', people)], state: new FileStateStore(dir), target,
+    sources: [new ArraySource('file', people)], state: new FileStateStore(dir), target, pacing: parseFullSyncPacing({}),
   });
   let round = 0;
 

@@ -24,8 +24,8 @@ describe('engineFromEnv (cold start)', () => {
   it('names malformed ones, never echoing a secret', () => {
     expect(variablesOf({
       DIRECTORY_FILE: '/nowhere/people.json', RAM_OAUTH_CLIENT_ID: 'id', RAM_OAUTH_CLIENT_SECRET: 's3cret',
-      RAM_SCIM_URL: 'scim.aliyun.com', STATE_DIR: '/tmp/x', DEPROVISION_DELETED: 'shred',
-    })).toEqual(['DEPROVISION_DELETED', 'DIRECTORY_FILE', 'RAM_SCIM_URL']);
+      RAM_SCIM_URL: 'scim.aliyun.com', STATE_DIR: '/tmp/x', DEPROVISION_DELETED: 'shred', FULL_SYNC_CHUNK_STEPS: 'many',
+    })).toEqual(['DEPROVISION_DELETED', 'DIRECTORY_FILE', 'FULL_SYNC_CHUNK_STEPS', 'RAM_SCIM_URL']);
   });
 
   it('builds the engine from a complete environment', () => {

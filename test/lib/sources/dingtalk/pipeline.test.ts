@@ -15,6 +15,7 @@ import { type FcInvokeServer, startFcInvokeServer } from '../../../support/fcInv
 import { type RamHarness, startRamHarness } from '../../../support/ramHarness';
 import { checkAck, dingtalkCallback, WEBHOOK_ENV } from './callbacks';
 import { DEPARTMENTS, USERS } from './directory';
+import { parseFullSyncPacing } from '../../../../functions/lib/sync/fullSyncConfig';
 
 type Handler = (event: FcHttpEvent, context: FcContext) => Promise<FcHttpResult>;
 const CREDENTIALS = { accessKeyId: 'pipe-akid', accessKeySecret: 'pipe-secret' };
@@ -44,7 +45,7 @@ describe('DingTalk callback → queue → push → RAM', () => {
     const source = createDingtalkSource({ appKey: 'dingappkey0001', appSecret: 'app-secret-0001', apiUrl: dingtalk.url }, { retry: { sleep: async () => {} } });
     engine = {
       settings: { rules: DEFAULT_MAPPING_RULES, policy: DEFAULT_DEPROVISION_POLICY, safeguard: DEFAULT_SAFEGUARD },
-      sources: [source], state: ram.state, target: ram.ram,
+      sources: [source], state: ram.state, target: ram.ram, pacing: parseFullSyncPacing({}),
     };
   });
   afterEach(async () => {
